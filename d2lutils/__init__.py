@@ -1,0 +1,42 @@
+"""d2lutils: the utility package of the book, imported in every section as ``d2l``.
+
+Public names follow the d2l book's API so that what readers know carries over.
+Importing touches neither the disk nor the network.
+"""
+
+from .data import (
+    DataFileError,
+    TensorLoader,
+    get_fashion_mnist_labels,
+    load_array,
+    load_data_fashion_mnist,
+    read_fashion_mnist,
+    synthetic_data,
+)
+from .device import num_gpus, try_all_gpus, try_gpu
+from .models import linreg, sgd, squared_loss
+from .modes import is_quick, limit_epochs, mode_name
+from .plot import Animator, plot, set_axes, set_figsize, show_images, use_svg_display
+from .train import (
+    Accumulator,
+    Timer,
+    TrainResult,
+    accuracy,
+    evaluate_accuracy,
+    evaluate_accuracy_gpu,
+    evaluate_loss,
+    predict_ch3,
+    train_ch3,
+    train_ch6,
+    train_epoch_ch3,
+)
+
+__all__ = [
+    "Accumulator", "Animator", "DataFileError", "TensorLoader", "Timer", "TrainResult",
+    "accuracy", "evaluate_accuracy", "evaluate_accuracy_gpu", "evaluate_loss",
+    "get_fashion_mnist_labels", "is_quick", "limit_epochs", "linreg", "load_array",
+    "load_data_fashion_mnist", "mode_name", "num_gpus", "plot", "predict_ch3",
+    "read_fashion_mnist", "set_axes", "set_figsize", "sgd", "show_images", "squared_loss",
+    "synthetic_data", "train_ch3", "train_ch6", "train_epoch_ch3", "try_all_gpus", "try_gpu",
+    "use_svg_display",
+]

@@ -1,0 +1,244 @@
+"""Training and evaluation loops of the book (chapters 3 and 6), with their helpers."""
+
+import time
+from dataclasses import dataclass
+from itertools import accumulate
+
+import torch
+from torch import nn
+
+from . import modes
+from .device import try_gpu
+from .plot import Animator
+
+
+class Timer:
+    """Record several running times."""
+
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        """Start the timer."""
+        self.tik = time.perf_counter()
+
+    def stop(self):
+        """Stop the timer, record the time in the list and return it (seconds)."""
+        self.times.append(time.perf_counter() - self.tik)
+        return self.times[-1]
+
+    def avg(self):
+        """The average time."""
+        return sum(self.times) / len(self.times)
+
+    def sum(self):
+        """The total time."""
+        return sum(self.times)
+
+    def cumsum(self):
+        """The accumulated times, as a list."""
+        return list(accumulate(self.times))
+
+
+class Accumulator:
+    """Sum ``n`` running totals, e.g. loss sum, correct predictions and example count."""
+
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        if len(args) != len(self.data):
+            raise ValueError(f"expected {len(self.data)} values, got {len(args)}")
+        self.data = [a + float(b) for a, b in zip(self.data, args)]
+
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
+
+
+def accuracy(y_hat, y):
+    """The number of correct predictions. y_hat: (n, q) scores or (n,) labels; y: (n,)."""
+    if y_hat.ndim > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(dim=1)
+    return float((y_hat.type(y.dtype) == y).sum())
+
+
+def evaluate_accuracy(net, data_iter):
+    """The accuracy of ``net`` on all of ``data_iter``."""
+    if isinstance(net, nn.Module):
+        net.eval()
+    metric = Accumulator(2)  # correct predictions, examples
+    with torch.no_grad():
+        for X, y in data_iter:
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+def _device_of(net):
+    """The device of the first parameter of ``net`` (the CPU if it has none)."""
+    if isinstance(net, nn.Module):
+        for param in net.parameters():
+            return param.device
+    return torch.device("cpu")
+
+
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """The accuracy of ``net`` on ``data_iter``, computed on ``device`` (default: the net's)."""
+    if isinstance(net, nn.Module):
+        net.eval()
+    device = device or _device_of(net)
+    metric = Accumulator(2)  # correct predictions, examples
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+def evaluate_loss(net, data_iter, loss):
+    """The mean loss of ``net`` over ``data_iter`` (loss per example or averaged)."""
+    metric = Accumulator(2)  # loss sum, examples
+    with torch.no_grad():
+        for X, y in data_iter:
+            out = net(X)
+            l = loss(out, y.reshape(out.shape))
+            n = len(y)
+            metric.add(l.sum() if l.ndim > 0 else l * n, n)
+    return metric[0] / metric[1]
+
+
+def train_epoch_ch3(net, train_iter, loss, updater):
+    """Train ``net`` for one epoch; return (mean training loss, training accuracy).
+
+    ``loss`` may return one value per example (``reduction='none'``) or their mean.
+    ``updater`` is a ``torch.optim.Optimizer`` or a function of the batch size that
+    updates the parameters from gradients of the *summed* loss (like ``d2l.sgd``).
+    """
+    if isinstance(net, nn.Module):
+        net.train()
+    metric = Accumulator(3)  # loss sum, correct predictions, examples
+    for X, y in train_iter:
+        y_hat = net(X)
+        l = loss(y_hat, y)
+        n = y.numel()
+        l_sum = l.sum() if l.ndim > 0 else l * n
+        if isinstance(updater, torch.optim.Optimizer):
+            updater.zero_grad()
+            (l_sum / n).backward()
+            updater.step()
+        else:
+            l_sum.backward()
+            updater(n)
+        metric.add(l_sum.detach(), accuracy(y_hat, y), n)
+    return metric[0] / metric[2], metric[1] / metric[2]
+
+
+@dataclass
+class TrainResult:
+    """What a training run ended with; ``sec_per_epoch`` is the mean training time."""
+
+    train_loss: float
+    train_acc: float
+    test_acc: float
+    epochs: int
+    sec_per_epoch: float
+    examples_per_sec: float
+    device: str
+
+    def __repr__(self):
+        return (f"TrainResult(train_loss={self.train_loss:.3f}, train_acc={self.train_acc:.3f}, "
+                f"test_acc={self.test_acc:.3f}, epochs={self.epochs}, "
+                f"sec_per_epoch={self.sec_per_epoch:.2f}, device={self.device})")
+
+
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
+    """Train a model on the CPU (chapter 3), plotting loss and accuracies per epoch."""
+    num_epochs = modes.limit_epochs(num_epochs)
+    animator = Animator(xlabel="epoch", xlim=[1, num_epochs], ylim=[0.3, 0.9],
+                        legend=["train loss", "train acc", "test acc"])
+    timer = Timer()
+    examples = 0
+    for epoch in range(num_epochs):
+        timer.start()
+        train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
+        timer.stop()
+        examples += len(train_iter.dataset) if hasattr(train_iter, "dataset") else 0
+        test_acc = evaluate_accuracy(net, test_iter)
+        animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+    print(f"train loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    return TrainResult(train_loss, train_acc, test_acc, num_epochs, timer.avg(),
+                       examples / timer.sum(), "cpu")
+
+
+def _init_lazy(net, train_iter, device):
+    """Run one batch through ``net`` so that lazy layers learn their shapes."""
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
+        X, _ = next(iter(train_iter))
+        with torch.no_grad():
+            net(X[:1].to(device))
+
+
+def _xavier_init(module):
+    if isinstance(module, (nn.Linear, nn.Conv2d)):
+        nn.init.xavier_uniform_(module.weight)
+
+
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):
+    """Train a model on ``device`` (default ``try_gpu()``) with SGD and cross-entropy loss.
+
+    Weights of linear and convolutional layers get Xavier initialisation. Prints the
+    device, the final loss and accuracies, and the training speed in examples/sec.
+    """
+    device = device or try_gpu()
+    num_epochs = modes.limit_epochs(num_epochs)
+    print("training on", device)
+    net.to(device)
+    # In-memory loaders move their whole data set to the device once, not every batch.
+    train_iter = train_iter.to(device) if hasattr(train_iter, "to") else train_iter
+    test_iter = test_iter.to(device) if hasattr(test_iter, "to") else test_iter
+    _init_lazy(net, train_iter, device)
+    net.apply(_xavier_init)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    animator = Animator(xlabel="epoch", xlim=[1, num_epochs],
+                        legend=["train loss", "train acc", "test acc"])
+    timer, num_batches = Timer(), len(train_iter)
+    for epoch in range(num_epochs):
+        metric = Accumulator(3)  # loss sum, correct predictions, examples
+        net.train()
+        timer.start()
+        for i, (X, y) in enumerate(train_iter):
+            X, y = X.to(device), y.to(device)
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            optimizer.zero_grad()
+            l.backward()
+            optimizer.step()
+            metric.add(l.detach() * X.shape[0], accuracy(y_hat, y), X.shape[0])
+            if (i + 1) % max(1, num_batches // 5) == 0 or i == num_batches - 1:
+                train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+                animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
+        timer.stop()
+        test_acc = evaluate_accuracy_gpu(net, test_iter, device)
+        animator.add(epoch + 1, (None, None, test_acc))
+    examples_per_sec = metric[2] * num_epochs / timer.sum()
+    print(f"loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    print(f"{examples_per_sec:.1f} examples/sec on {device}")
+    return TrainResult(train_l, train_acc, test_acc, num_epochs, timer.avg(),
+                       examples_per_sec, str(device))
+
+
+def predict_ch3(net, test_iter, n=6):
+    """Show the first ``n`` test images with their true and predicted labels."""
+    from .data import get_fashion_mnist_labels
+    from .plot import show_images
+
+    X, y = next(iter(test_iter))
+    with torch.no_grad():
+        preds = net(X).argmax(dim=1)
+    trues = get_fashion_mnist_labels(y)
+    titles = [f"{t}\n{p}" for t, p in zip(trues, get_fashion_mnist_labels(preds))]
+    return show_images(X[:n].reshape((n, 28, 28)), 1, n, titles=titles[:n])
