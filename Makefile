@@ -61,7 +61,10 @@ test: setup
 	$(VENV)/bin/ruff check d2lutils tests
 	D2L_QUICK=1 $(VENV)/bin/pytest
 
+# Chapters (.md) open as notebooks on double-click: jupytext's viewer is made the default.
 lab: setup
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp jupyter/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
 
 clean:

@@ -104,7 +104,8 @@ def evaluate_loss(net, data_iter, loss):
     with torch.no_grad():
         for X, y in data_iter:
             out = net(X)
-            l = loss(out, y.reshape(out.shape))
+            # Regression targets (n,) become (n, 1) like the output; class labels stay (n,).
+            l = loss(out, y.reshape(out.shape) if y.numel() == out.numel() else y)
             n = len(y)
             metric.add(l.sum() if l.ndim > 0 else l * n, n)
     return metric[0] / metric[1]
@@ -157,7 +158,7 @@ class TrainResult:
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
     """Train a model on the CPU (chapter 3), plotting loss and accuracies per epoch."""
     num_epochs = modes.limit_epochs(num_epochs)
-    animator = Animator(xlabel="epoch", xlim=[1, num_epochs], ylim=[0.3, 0.9],
+    animator = Animator(xlabel="epoch", xlim=[1, max(num_epochs, 2)], ylim=[0.3, 0.9],
                         legend=["train loss", "train acc", "test acc"])
     timer = Timer()
     examples = 0
@@ -203,7 +204,7 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):
     net.apply(_xavier_init)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    animator = Animator(xlabel="epoch", xlim=[1, num_epochs],
+    animator = Animator(xlabel="epoch", xlim=[0, num_epochs],
                         legend=["train loss", "train acc", "test acc"])
     timer, num_batches = Timer(), len(train_iter)
     for epoch in range(num_epochs):
