@@ -33,12 +33,12 @@ def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
 def _as_series(data):
     """Turn one series or a list of series (lists, arrays or tensors) into a list of series."""
     if isinstance(data, torch.Tensor):
-        data = data.detach().cpu()
+        data = data.detach().cpu().numpy()
     if hasattr(data, "ndim"):
         return [data] if data.ndim == 1 else list(data)
     if len(data) > 0 and not hasattr(data[0], "__len__"):
         return [data]
-    return [d.detach().cpu() if isinstance(d, torch.Tensor) else d for d in data]
+    return [d.detach().cpu().numpy() if isinstance(d, torch.Tensor) else d for d in data]
 
 
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
@@ -76,6 +76,7 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
             img = img.detach().cpu()
             if img.ndim == 3:  # (C, H, W) -> (H, W, C), or (H, W) for one channel
                 img = img.permute(1, 2, 0).squeeze(-1)
+            img = img.numpy()
         ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
         ax.axis("off")
         if titles:
@@ -91,6 +92,15 @@ def _in_notebook():
         return False
     shell = get_ipython()
     return shell is not None and "IPKernelApp" in shell.config
+
+
+def _is_sequence(v):
+    return hasattr(v, "__len__") and not (isinstance(v, torch.Tensor) and v.ndim == 0)
+
+
+def _as_points(v):
+    """A number, a 0-dim tensor or a sequence of them, as a list."""
+    return list(v) if _is_sequence(v) else [v]
 
 
 class Animator:
@@ -115,8 +125,8 @@ class Animator:
 
     def add(self, x, y):
         """Add one point per series: ``y`` is a number or a sequence (None skips a series)."""
-        ys = list(y) if hasattr(y, "__len__") else [y]
-        xs = list(x) if hasattr(x, "__len__") else [x] * len(ys)
+        ys = _as_points(y)
+        xs = _as_points(x) if _is_sequence(x) else [x] * len(ys)
         if self.X is None:
             self.X, self.Y = [[] for _ in ys], [[] for _ in ys]
         for i, (a, b) in enumerate(zip(xs, ys)):

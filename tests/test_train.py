@@ -1,0 +1,301 @@
+"""Training and evaluation loops (chapters 3 and 6) and their helpers."""
+
+from types import SimpleNamespace
+
+import pytest
+import torch
+from torch import nn
+
+import d2lutils as d2l
+from d2lutils import train
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Make ``time.perf_counter`` in d2lutils.train return the given readings, in order."""
+
+    def set_readings(*readings):
+        it = iter(readings)
+        monkeypatch.setattr(train, "time", SimpleNamespace(perf_counter=lambda: next(it)))
+
+    return set_readings
+
+
+def identity_net():
+    """A linear layer that returns its 2 inputs as the 2 class scores (argmax = larger input)."""
+    net = nn.Linear(2, 2)
+    with torch.no_grad():
+        net.weight.copy_(torch.eye(2))
+        net.bias.zero_()
+    return net
+
+
+def scored_loader(batch_size=2):
+    """Five examples that ``identity_net`` gets 4 right: accuracy 0.8."""
+    X = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0], [2.0, 1.0]])
+    y = torch.tensor([0, 1, 1, 1, 0])  # the third is wrong
+    return d2l.load_array((X, y), batch_size, is_train=False)
+
+
+def separable_data(n, seed):
+    """Two classes of points in the plane, split by the line x0 = 0 with a margin."""
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 2, generator=generator)
+    y = (X[:, 0] > 0).long()
+    X[:, 0] += torch.where(y == 1, 1.0, -1.0)
+    return X, y
+
+
+# --- Timer --------------------------------------------------------------------------------------
+
+def test_timer_stop_returns_and_records_the_elapsed_time(clock):
+    clock(10.0, 11.5)
+    timer = d2l.Timer()
+    assert timer.stop() == 1.5
+    assert timer.times == [1.5]
+
+
+def test_timer_sums_averages_and_accumulates_times(clock):
+    clock(0.0, 1.5, 2.0, 4.5)  # created (started), stopped, started, stopped
+    timer = d2l.Timer()
+    timer.stop()
+    timer.start()
+    timer.stop()
+    assert timer.sum() == 4.0
+    assert timer.avg() == 2.0
+    assert timer.cumsum() == [1.5, 4.0]
+
+
+# --- Accumulator --------------------------------------------------------------------------------
+
+def test_accumulator_adds_values_position_by_position():
+    metric = d2l.Accumulator(2)
+    metric.add(1, 2.5)
+    metric.add(3, 0.5)
+    assert (metric[0], metric[1]) == (4.0, 3.0)
+
+
+def test_accumulator_accepts_0_dim_tensors_and_stores_floats():
+    metric = d2l.Accumulator(2)
+    metric.add(torch.tensor(1.5), torch.tensor(2))
+    metric.add(0.5, 1)
+    assert metric.data == [2.0, 3.0]
+    assert all(type(v) is float for v in metric.data)
+
+
+def test_accumulator_reset_sets_all_totals_to_zero():
+    metric = d2l.Accumulator(3)
+    metric.add(1, 2, 3)
+    metric.reset()
+    assert metric.data == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("values", [(1,), (1, 2, 3)])
+def test_accumulator_rejects_the_wrong_number_of_values(values):
+    metric = d2l.Accumulator(2)
+    with pytest.raises(ValueError, match="expected 2 values"):
+        metric.add(*values)
+
+
+# --- accuracy and evaluation --------------------------------------------------------------------
+
+def test_accuracy_counts_correct_argmax_of_scores():
+    y_hat = torch.tensor([[0.1, 0.8, 0.1], [0.9, 0.05, 0.05], [0.2, 0.3, 0.5]])
+    assert d2l.accuracy(y_hat, torch.tensor([1, 0, 0])) == 2.0
+
+
+def test_accuracy_compares_predicted_labels_directly():
+    assert d2l.accuracy(torch.tensor([1, 0, 2]), torch.tensor([1, 0, 0])) == 2.0
+
+
+def test_accuracy_accepts_float_labels():
+    assert d2l.accuracy(torch.tensor([1.0, 0.0, 2.0]), torch.tensor([1, 0, 2])) == 3.0
+
+
+def test_evaluate_accuracy_weights_batches_by_their_size():
+    # batches of 2, 2, 1 have accuracies 1, 0.5, 1; over the 5 examples it is 4/5
+    assert d2l.evaluate_accuracy(identity_net(), scored_loader(batch_size=2)) == 0.8
+
+
+def test_evaluate_accuracy_accepts_a_plain_function():
+    assert d2l.evaluate_accuracy(lambda X: X, scored_loader()) == 0.8
+
+
+def test_evaluate_accuracy_puts_a_module_in_eval_mode():
+    net = identity_net().train()
+    d2l.evaluate_accuracy(net, scored_loader())
+    assert net.training is False
+
+
+def test_evaluate_accuracy_gpu_runs_on_the_cpu():
+    assert d2l.evaluate_accuracy_gpu(identity_net(), scored_loader(), CPU) == 0.8
+
+
+def test_evaluate_accuracy_gpu_defaults_to_the_device_of_the_net():
+    net = identity_net().train()
+    assert d2l.evaluate_accuracy_gpu(net, scored_loader()) == 0.8
+    assert net.training is False
+
+
+def test_evaluate_loss_is_the_same_for_per_example_and_mean_losses():
+    net = nn.Linear(1, 1)
+    with torch.no_grad():
+        net.weight.fill_(2.0)
+        net.bias.zero_()
+    X, y = torch.arange(5.0).reshape(5, 1), torch.tensor([0.0, 1.0, 2.0, 3.0, 4.0])
+    loader = d2l.load_array((X, y), 2, is_train=False)  # batches of 2, 2, 1
+    expected = ((2 * X.flatten() - y) ** 2).mean().item()  # 6.0
+    per_example = d2l.evaluate_loss(net, loader, nn.MSELoss(reduction="none"))
+    mean = d2l.evaluate_loss(net, loader, nn.MSELoss(reduction="mean"))
+    assert per_example == pytest.approx(expected)
+    assert mean == pytest.approx(expected)
+
+
+def test_evaluate_loss_accepts_class_labels_with_class_scores():
+    X, y = torch.tensor([[2.0, 0.0], [0.0, 1.0], [1.0, 3.0]]), torch.tensor([0, 0, 1])
+    loader = d2l.load_array((X, y), 2, is_train=False)
+    loss = nn.CrossEntropyLoss(reduction="none")
+    expected = loss(X, y).mean().item()
+    assert d2l.evaluate_loss(lambda X: X, loader, loss) == pytest.approx(expected)
+
+
+# --- train_epoch_ch3 ----------------------------------------------------------------------------
+
+def epoch_data():
+    generator = torch.Generator().manual_seed(0)
+    X, y = torch.randn(20, 4, generator=generator), torch.randint(0, 3, (20,), generator=generator)
+    W = 0.1 * torch.randn(4, 3, generator=generator)
+    return d2l.load_array((X, y), 6, is_train=False), W  # batches of 6, 6, 6, 2
+
+
+def module_epoch(loader, W, reduction, lr=0.1):
+    """One epoch of an ``nn.Linear`` from ``W`` with torch's SGD; returns (W, b) after it."""
+    net = nn.Linear(4, 3)
+    with torch.no_grad():
+        net.weight.copy_(W.T)
+        net.bias.zero_()
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    d2l.train_epoch_ch3(net, loader, nn.CrossEntropyLoss(reduction=reduction), optimizer)
+    return net.weight.detach().T, net.bias.detach()
+
+
+def test_train_epoch_ch3_updates_the_same_for_per_example_and_mean_losses():
+    loader, W0 = epoch_data()
+    W_none, b_none = module_epoch(loader, W0, "none")
+    W_mean, b_mean = module_epoch(loader, W0, "mean")
+    assert not torch.allclose(W_none, W0)
+    assert torch.allclose(W_none, W_mean) and torch.allclose(b_none, b_mean)
+
+
+def test_train_epoch_ch3_scratch_updater_matches_torch_sgd():
+    loader, W0 = epoch_data()
+    W_torch, b_torch = module_epoch(loader, W0, "none")
+    W, b = W0.clone().requires_grad_(), torch.zeros(3, requires_grad=True)
+    d2l.train_epoch_ch3(lambda X: X @ W + b, loader, nn.CrossEntropyLoss(reduction="none"),
+                        lambda n: d2l.sgd([W, b], 0.1, n))
+    assert not torch.allclose(W, W0)
+    assert torch.allclose(W, W_torch, atol=1e-6) and torch.allclose(b, b_torch, atol=1e-6)
+
+
+def test_train_epoch_ch3_returns_mean_loss_and_accuracy_of_the_epoch():
+    loader, W0 = epoch_data()
+    W = W0.clone().requires_grad_()
+    loss = nn.CrossEntropyLoss(reduction="none")
+    # The updater leaves the parameters as they are, so every batch sees W0.
+    train_loss, train_acc = d2l.train_epoch_ch3(lambda X: X @ W, loader, loss, lambda n: None)
+    X, y = loader.tensors
+    assert train_loss == pytest.approx(loss(X @ W0, y).mean().item())
+    assert train_acc == d2l.accuracy(X @ W0, y) / len(y)
+
+
+def test_train_epoch_ch3_puts_a_module_in_train_mode():
+    loader, _ = epoch_data()
+    net = nn.Linear(4, 3).eval()
+    d2l.train_epoch_ch3(net, loader, nn.CrossEntropyLoss(),
+                        torch.optim.SGD(net.parameters(), lr=0.1))
+    assert net.training is True
+
+
+# --- train_ch3, train_ch6, predict_ch3 ----------------------------------------------------------
+
+def train_ch3_separable(num_epochs):
+    torch.manual_seed(0)
+    train_iter = d2l.load_array(separable_data(200, seed=1), 20)
+    test_iter = d2l.load_array(separable_data(100, seed=2), 50, is_train=False)
+    net = nn.Linear(2, 2)
+    return d2l.train_ch3(net, train_iter, test_iter, nn.CrossEntropyLoss(reduction="none"),
+                         num_epochs, torch.optim.SGD(net.parameters(), lr=0.5))
+
+
+def test_train_ch3_learns_a_separable_problem(full_mode, capsys):
+    result = train_ch3_separable(num_epochs=3)
+    assert isinstance(result, d2l.TrainResult)
+    assert result.train_acc > 0.9 and result.test_acc > 0.9  # chance is 0.5
+    assert result.epochs == 3
+    assert "test acc" in capsys.readouterr().out
+
+
+def test_train_ch3_runs_2_epochs_in_quick_mode(quick_mode, capsys):
+    result = train_ch3_separable(num_epochs=10)
+    assert result.epochs == 2
+    assert "2 of 10 epochs" in capsys.readouterr().out
+
+
+def test_train_ch3_reports_time_and_speed_on_cpu(full_mode):
+    result = train_ch3_separable(num_epochs=2)
+    assert result.sec_per_epoch > 0 and result.examples_per_sec > 0
+    assert result.device == "cpu"
+
+
+def tiny_lenet():
+    return nn.Sequential(nn.Conv2d(1, 4, kernel_size=5, stride=4), nn.ReLU(), nn.Flatten(),
+                         nn.LazyLinear(10))
+
+
+def image_loaders():
+    generator = torch.Generator().manual_seed(0)
+    X = torch.rand(96, 1, 28, 28, generator=generator)
+    y = torch.randint(0, 10, (96,), generator=generator)
+    return (d2l.load_array((X[:64], y[:64]), 16),
+            d2l.load_array((X[64:], y[64:]), 16, is_train=False))
+
+
+def test_train_ch6_trains_a_lazy_conv_net_on_the_cpu(full_mode, capsys):
+    torch.manual_seed(0)
+    net = tiny_lenet()
+    result = d2l.train_ch6(net, *image_loaders(), num_epochs=2, lr=0.1, device=CPU)
+    out = capsys.readouterr().out
+    assert isinstance(result, d2l.TrainResult)
+    assert (result.epochs, result.device) == (2, "cpu")
+    assert 0 <= result.test_acc <= 1 and result.train_loss > 0
+    assert "training on cpu" in out
+    assert "examples/sec on cpu" in out
+    assert net[-1].weight.shape == (10, 4 * 6 * 6)  # the lazy layer learnt its input size
+
+
+def test_train_ch6_defaults_to_the_cpu_without_gpu(full_mode, capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    result = d2l.train_ch6(tiny_lenet(), *image_loaders(), num_epochs=1, lr=0.1)
+    assert result.device == "cpu"
+    assert "training on cpu" in capsys.readouterr().out
+
+
+def test_train_ch6_runs_2_epochs_in_quick_mode(quick_mode):
+    result = d2l.train_ch6(tiny_lenet(), *image_loaders(), num_epochs=10, lr=0.1, device=CPU)
+    assert result.epochs == 2
+
+
+def test_predict_ch3_titles_show_true_and_predicted_labels():
+    X, y = torch.rand(8, 1, 28, 28), torch.arange(8)
+    test_iter = d2l.load_array((X, y), 8, is_train=False)
+
+    def always_ankle_boot(X):
+        return nn.functional.one_hot(torch.full((len(X),), 9), 10).float()
+
+    axes = d2l.predict_ch3(always_ankle_boot, test_iter, n=4)
+    assert len(axes) == 4
+    assert [ax.get_title() for ax in axes] == [
+        "t-shirt\nankle boot", "trouser\nankle boot", "pullover\nankle boot", "dress\nankle boot"]
