@@ -65,7 +65,7 @@ test: setup
 lab: setup
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp jupyter/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
 	rm -rf $(VENV) _build *.egg-info
