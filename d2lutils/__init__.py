@@ -10,6 +10,7 @@ from .data import (
     get_fashion_mnist_labels,
     load_array,
     load_data_fashion_mnist,
+    quick_mode_subset,
     read_fashion_mnist,
     synthetic_data,
 )
@@ -36,7 +37,8 @@ __all__ = [
     "accuracy", "evaluate_accuracy", "evaluate_accuracy_gpu", "evaluate_loss",
     "get_fashion_mnist_labels", "is_quick", "limit_epochs", "linreg", "load_array",
     "load_data_fashion_mnist", "mode_name", "num_gpus", "plot", "predict_ch3",
-    "read_fashion_mnist", "set_axes", "set_figsize", "sgd", "show_images", "squared_loss",
+    "quick_mode_subset", "read_fashion_mnist", "set_axes", "set_figsize", "sgd", "show_images",
+    "squared_loss",
     "synthetic_data", "train_ch3", "train_ch6", "train_epoch_ch3", "try_all_gpus", "try_gpu",
     "use_svg_display",
 ]

@@ -29,16 +29,17 @@ FASHION_MNIST_FILES = {
 }
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 INSTALL_HINT = "sudo apt-get install dataset-fashion-mnist"
-TEXT_LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat",
-               "sandal", "shirt", "sneaker", "bag", "ankle boot"]
 
 
 class DataFileError(ValueError):
     """A data file exists but its content is not what it should be."""
 
 
-def synthetic_data(w, b, num_examples):
-    """Generate y = Xw + b + noise."""
+def synthetic_data(w, b, num_examples):  # @save
+    """Generate y = Xw + b + noise; X: (num_examples, len(w)), y: (num_examples, 1).
+
+    Features are standard normal; the noise is normal with mean 0 and std 0.01.
+    """
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
     y += torch.normal(0, 0.01, y.shape)
@@ -85,18 +86,23 @@ class TensorLoader:
                             self.shuffle, self.transform)
 
 
-def load_array(data_arrays, batch_size, is_train=True):
-    """Construct an iterator over minibatches of the given tensors."""
+def load_array(data_arrays, batch_size, is_train=True):  # @save
+    """Construct an iterator over minibatches of the given tensors (shuffled if is_train).
+
+    The tensors stay in memory; each epoch slices a new random permutation of them.
+    """
     return TensorLoader(data_arrays, batch_size, shuffle=is_train)
 
 
-def get_fashion_mnist_labels(labels):
-    """Return the text labels of Fashion-MNIST class indices (ints in 0..9)."""
+def get_fashion_mnist_labels(labels):  # @save
+    """The class names of Fashion-MNIST labels (ints, or a tensor of ints, in 0..9)."""
+    text_labels = ["t-shirt", "trouser", "pullover", "dress", "coat",
+                   "sandal", "shirt", "sneaker", "bag", "ankle boot"]
     indices = [int(i) for i in labels]
-    bad = [i for i in indices if not 0 <= i < len(TEXT_LABELS)]
-    if bad:
+    bad = [i for i in indices if not 0 <= i < len(text_labels)]
+    if bad:  # a negative index would silently pick a name from the end of the list
         raise ValueError(f"Fashion-MNIST labels are 0..9, got {bad[:5]}")
-    return [TEXT_LABELS[i] for i in indices]
+    return [text_labels[i] for i in indices]
 
 
 def _check_batch_size(batch_size):
@@ -208,37 +214,37 @@ def read_fashion_mnist():
     return _cache[key]
 
 
-class _ToFloat:
-    """uint8 images -> float32 in [0, 1], optionally resized to ``size`` x ``size``."""
+def quick_mode_subset(train_X, train_y, test_X, test_y):
+    """The four tensors cut to their first examples in quick mode; unchanged in full mode.
 
-    def __init__(self, size):
-        self.size = size
+    Quick mode (``D2L_QUICK=1``) keeps 6000 training and 1000 test examples and prints one
+    line saying so (see ``modes.py``).
+    """
+    n_train = modes.limit_examples(len(train_X), "train")
+    n_test = modes.limit_examples(len(test_X), "test")
+    if (n_train, n_test) != (len(train_X), len(test_X)):
+        print(f"quick mode ({modes.QUICK_ENV_VAR}=1): using {n_train} of {len(train_X)} "
+              f"training and {n_test} of {len(test_X)} test examples")
+    return train_X[:n_train], train_y[:n_train], test_X[:n_test], test_y[:n_test]
 
-    def __call__(self, X, y):
-        X = X.float().div_(255)
-        if self.size is not None:
-            X = F.interpolate(X, size=(self.size, self.size), mode="bilinear",
-                              align_corners=False, antialias=X.shape[-1] > self.size)
-        return X, y
 
-
-def load_data_fashion_mnist(batch_size, resize=None):
+def load_data_fashion_mnist(batch_size, resize=None):  # @save
     """Load Fashion-MNIST into memory and return ``(train_iter, test_iter)``.
 
     Batches are ``X: (batch, 1, 28, 28)`` float32 in [0, 1] (or ``resize`` x ``resize``)
     and ``y: (batch,)`` int64. In quick mode both splits are shortened.
     """
-    _check_batch_size(batch_size)
-    if resize is not None and (isinstance(resize, bool) or not isinstance(resize, int)
-                               or resize <= 0):
-        raise ValueError(f"resize must be None or a positive int (the side in pixels), "
-                         f"got {resize!r}")
-    train_X, train_y, test_X, test_y = read_fashion_mnist()
-    n_train = modes.limit_examples(len(train_X), "train")
-    n_test = modes.limit_examples(len(test_X), "test")
-    if (n_train, n_test) != (len(train_X), len(test_X)):
-        print(f"quick mode ({modes.QUICK_ENV_VAR}=1): Fashion-MNIST train {len(train_X)} -> "
-              f"{n_train} examples, test {len(test_X)} -> {n_test}")
-    transform = _ToFloat(resize)
-    return (TensorLoader((train_X[:n_train], train_y[:n_train]), batch_size, True, transform),
-            TensorLoader((test_X[:n_test], test_y[:n_test]), batch_size, False, transform))
+    if resize is not None and (type(resize) is not int or resize <= 0):
+        raise ValueError(f"resize must be None or a positive int (pixels), got {resize!r}")
+    train_X, train_y, test_X, test_y = quick_mode_subset(*read_fashion_mnist())
+
+    def to_float(X, y):
+        """One batch: uint8 images in [0, 255] -> float32 in [0, 1], resized if asked."""
+        X = X.float() / 255
+        if resize is not None:  # antialias (smooth first) only when shrinking
+            X = F.interpolate(X, size=(resize, resize), mode="bilinear",
+                              antialias=resize < X.shape[-1])
+        return X, y
+
+    return (TensorLoader((train_X, train_y), batch_size, shuffle=True, transform=to_float),
+            TensorLoader((test_X, test_y), batch_size, shuffle=False, transform=to_float))

@@ -66,8 +66,12 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     return axes
 
 
-def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    """Show images in a grid; ``imgs`` are (H, W) or (C, H, W) tensors or arrays."""
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):  # @save
+    """Show images in a grid of ``num_rows`` x ``num_cols``; return the axes (flat).
+
+    ``imgs``: tensors of shape (H, W) or (C, H, W), or arrays of shape (H, W) or (H, W, C).
+    One-channel images are drawn in gray; ``scale`` is the size of one image in inches.
+    """
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
     axes = axes.flatten()

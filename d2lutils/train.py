@@ -8,8 +8,10 @@ import torch
 from torch import nn
 
 from . import modes
+from .data import get_fashion_mnist_labels
 from .device import try_gpu
-from .plot import Animator
+from .modes import limit_epochs
+from .plot import Animator, show_images
 
 
 class Timer:
@@ -41,13 +43,14 @@ class Timer:
         return list(accumulate(self.times))
 
 
-class Accumulator:
+class Accumulator:  # @save
     """Sum ``n`` running totals, e.g. loss sum, correct predictions and example count."""
 
     def __init__(self, n):
         self.data = [0.0] * n
 
     def add(self, *args):
+        """Add one value (a number or a 0-dim tensor) to each of the ``n`` totals."""
         if len(args) != len(self.data):
             raise ValueError(f"expected {len(self.data)} values, got {len(args)}")
         self.data = [a + float(b) for a, b in zip(self.data, args)]
@@ -59,17 +62,18 @@ class Accumulator:
         return self.data[idx]
 
 
-def accuracy(y_hat, y):
+def accuracy(y_hat, y):  # @save
     """The number of correct predictions. y_hat: (n, q) scores or (n,) labels; y: (n,)."""
     if y_hat.ndim > 1 and y_hat.shape[1] > 1:
-        y_hat = y_hat.argmax(dim=1)
-    return float((y_hat.type(y.dtype) == y).sum())
+        y_hat = y_hat.argmax(dim=1)  # the predicted class: the one with the largest score
+    cmp = y_hat.type(y.dtype) == y  # compare in the labels' dtype
+    return float(cmp.sum())
 
 
-def evaluate_accuracy(net, data_iter):
-    """The accuracy of ``net`` on all of ``data_iter``."""
+def evaluate_accuracy(net, data_iter):  # @save
+    """The accuracy of ``net`` on all of ``data_iter`` (a fraction in [0, 1])."""
     if isinstance(net, nn.Module):
-        net.eval()
+        net.eval()  # evaluation mode (it matters for layers such as dropout, later)
     metric = Accumulator(2)  # correct predictions, examples
     with torch.no_grad():
         for X, y in data_iter:
@@ -111,7 +115,7 @@ def evaluate_loss(net, data_iter, loss):
     return metric[0] / metric[1]
 
 
-def train_epoch_ch3(net, train_iter, loss, updater):
+def train_epoch_ch3(net, train_iter, loss, updater):  # @save
     """Train ``net`` for one epoch; return (mean training loss, training accuracy).
 
     ``loss`` may return one value per example (``reduction='none'``) or their mean.
@@ -119,20 +123,20 @@ def train_epoch_ch3(net, train_iter, loss, updater):
     updates the parameters from gradients of the *summed* loss (like ``d2l.sgd``).
     """
     if isinstance(net, nn.Module):
-        net.train()
+        net.train()  # training mode (it matters for layers such as dropout, later)
     metric = Accumulator(3)  # loss sum, correct predictions, examples
     for X, y in train_iter:
         y_hat = net(X)
         l = loss(y_hat, y)
         n = y.numel()
-        l_sum = l.sum() if l.ndim > 0 else l * n
+        l_sum = l.sum() if l.ndim > 0 else l * n  # a mean loss times n is the sum
         if isinstance(updater, torch.optim.Optimizer):
             updater.zero_grad()
-            (l_sum / n).backward()
+            (l_sum / n).backward()  # torch's optimizers step along the mean's gradient
             updater.step()
         else:
             l_sum.backward()
-            updater(n)
+            updater(n)  # e.g. d2l.sgd, which divides the summed gradient by n
         metric.add(l_sum.detach(), accuracy(y_hat, y), n)
     return metric[0] / metric[2], metric[1] / metric[2]
 
@@ -155,23 +159,25 @@ class TrainResult:
                 f"sec_per_epoch={self.sec_per_epoch:.2f}, device={self.device})")
 
 
-def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
-    """Train a model on the CPU (chapter 3), plotting loss and accuracies per epoch."""
-    num_epochs = modes.limit_epochs(num_epochs)
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):  # @save
+    """Train a model on the CPU (chapter 3), plotting loss and accuracies per epoch.
+
+    Returns a ``TrainResult``. In quick mode (``D2L_QUICK=1``) at most 2 epochs are run.
+    """
+    num_epochs = limit_epochs(num_epochs)
     animator = Animator(xlabel="epoch", xlim=[1, max(num_epochs, 2)], ylim=[0.3, 0.9],
                         legend=["train loss", "train acc", "test acc"])
     timer = Timer()
-    examples = 0
     for epoch in range(num_epochs):
         timer.start()
         train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
-        timer.stop()
-        examples += len(train_iter.dataset) if hasattr(train_iter, "dataset") else 0
+        timer.stop()  # time the training only, not the evaluation
         test_acc = evaluate_accuracy(net, test_iter)
         animator.add(epoch + 1, (train_loss, train_acc, test_acc))
     print(f"train loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    examples_per_sec = len(train_iter.dataset) * num_epochs / timer.sum()
     return TrainResult(train_loss, train_acc, test_acc, num_epochs, timer.avg(),
-                       examples / timer.sum(), "cpu")
+                       examples_per_sec, "cpu")
 
 
 def _init_lazy(net, train_iter, device):
@@ -232,14 +238,12 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):
                        examples_per_sec, str(device))
 
 
-def predict_ch3(net, test_iter, n=6):
-    """Show the first ``n`` test images with their true and predicted labels."""
-    from .data import get_fashion_mnist_labels
-    from .plot import show_images
-
+def predict_ch3(net, test_iter, n=6):  # @save
+    """Show the first ``n`` test images, titled with the true label above the predicted one."""
     X, y = next(iter(test_iter))
+    X, y = X[:n], y[:n]
     with torch.no_grad():
         preds = net(X).argmax(dim=1)
-    trues = get_fashion_mnist_labels(y)
-    titles = [f"{t}\n{p}" for t, p in zip(trues, get_fashion_mnist_labels(preds))]
-    return show_images(X[:n].reshape((n, 28, 28)), 1, n, titles=titles[:n])
+    trues, preds = get_fashion_mnist_labels(y), get_fashion_mnist_labels(preds)
+    titles = [true + "\n" + pred for true, pred in zip(trues, preds)]
+    return show_images(X, 1, n, titles=titles)

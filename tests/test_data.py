@@ -205,7 +205,7 @@ def test_fashion_mnist_resize_sets_the_image_side(fashion_mnist, full_mode, size
 
 
 @pytest.mark.parametrize("batch_size", [0, -5])
-def test_fashion_mnist_rejects_a_bad_batch_size(batch_size):
+def test_fashion_mnist_rejects_a_bad_batch_size(fashion_mnist, batch_size):
     with pytest.raises(ValueError, match="batch_size"):
         d2l.load_data_fashion_mnist(batch_size)
 
@@ -214,6 +214,28 @@ def test_fashion_mnist_rejects_a_bad_batch_size(batch_size):
 def test_fashion_mnist_rejects_a_bad_resize(resize):
     with pytest.raises(ValueError, match="resize"):
         d2l.load_data_fashion_mnist(256, resize=resize)
+
+
+def test_quick_mode_subset_keeps_the_first_examples_of_each_split(quick_mode, capsys):
+    train_X, train_y = torch.arange(8000), torch.arange(8000) * 2
+    test_X, test_y = torch.arange(1500), torch.arange(1500) * 3
+    kept = d2l.quick_mode_subset(train_X, train_y, test_X, test_y)
+    expected = (train_X[:6000], train_y[:6000], test_X[:1000], test_y[:1000])
+    assert all(torch.equal(a, b) for a, b in zip(kept, expected, strict=True))
+    assert "quick mode" in capsys.readouterr().out
+
+
+def test_quick_mode_subset_changes_nothing_in_full_mode(full_mode, capsys):
+    tensors = (torch.arange(8000), torch.arange(8000), torch.arange(1500), torch.arange(1500))
+    kept = d2l.quick_mode_subset(*tensors)
+    assert all(a is b or torch.equal(a, b) for a, b in zip(kept, tensors, strict=True))
+    assert capsys.readouterr().out == ""
+
+
+def test_fashion_mnist_resize_to_28_keeps_the_images(fashion_mnist, full_mode):
+    X, _ = next(iter(d2l.load_data_fashion_mnist(16, resize=28)[1]))
+    X0, _ = next(iter(d2l.load_data_fashion_mnist(16)[1]))
+    assert torch.allclose(X, X0, atol=1e-6)
 
 
 def test_read_fashion_mnist_returns_uint8_images_and_int64_labels(fashion_mnist):
