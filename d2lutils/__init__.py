@@ -4,6 +4,7 @@ Public names follow the d2l book's API so that what readers know carries over.
 Importing touches neither the disk nor the network.
 """
 
+from .checkpoint import load_checkpoint, save_checkpoint
 from .data import (
     DataFileError,
     TensorLoader,
@@ -15,7 +16,16 @@ from .data import (
     synthetic_data,
 )
 from .device import num_gpus, try_all_gpus, try_gpu
-from .models import linreg, sgd, squared_loss
+from .house_prices import (
+    find_kaggle_house_prices,
+    house_prices_test_labels,
+    load_house_prices,
+    read_ames,
+    read_kaggle_csv,
+    save_submission,
+    split_house_prices,
+)
+from .models import corr2d, linreg, sgd, squared_loss
 from .modes import is_quick, limit_epochs, mode_name
 from .plot import Animator, plot, set_axes, set_figsize, show_images, use_svg_display
 from .train import (
@@ -34,11 +44,14 @@ from .train import (
 
 __all__ = [
     "Accumulator", "Animator", "DataFileError", "TensorLoader", "Timer", "TrainResult",
-    "accuracy", "evaluate_accuracy", "evaluate_accuracy_gpu", "evaluate_loss",
+    "accuracy", "corr2d", "evaluate_accuracy", "evaluate_accuracy_gpu", "evaluate_loss",
     "get_fashion_mnist_labels", "is_quick", "limit_epochs", "linreg", "load_array",
-    "load_data_fashion_mnist", "mode_name", "num_gpus", "plot", "predict_ch3",
-    "quick_mode_subset", "read_fashion_mnist", "set_axes", "set_figsize", "sgd", "show_images",
+    "load_checkpoint", "load_data_fashion_mnist", "mode_name", "num_gpus", "plot", "predict_ch3",
+    "quick_mode_subset", "read_fashion_mnist", "save_checkpoint", "set_axes", "set_figsize",
+    "sgd", "show_images",
     "squared_loss",
     "synthetic_data", "train_ch3", "train_ch6", "train_epoch_ch3", "try_all_gpus", "try_gpu",
     "use_svg_display",
+    "find_kaggle_house_prices", "house_prices_test_labels", "load_house_prices",
+    "read_ames", "read_kaggle_csv", "save_submission", "split_house_prices",
 ]

@@ -7,7 +7,6 @@ from itertools import accumulate
 import torch
 from torch import nn
 
-from . import modes
 from .data import get_fashion_mnist_labels
 from .device import try_gpu
 from .modes import limit_epochs
@@ -81,29 +80,34 @@ def evaluate_accuracy(net, data_iter):  # @save
     return metric[0] / metric[1]
 
 
-def _device_of(net):
-    """The device of the first parameter of ``net`` (the CPU if it has none)."""
-    if isinstance(net, nn.Module):
-        for param in net.parameters():
-            return param.device
-    return torch.device("cpu")
+def evaluate_accuracy_gpu(net, data_iter, device=None):  # @save
+    """The accuracy of ``net`` on ``data_iter``, computed on ``device``.
 
-
-def evaluate_accuracy_gpu(net, data_iter, device=None):
-    """The accuracy of ``net`` on ``data_iter``, computed on ``device`` (default: the net's)."""
+    ``device`` defaults to the device of the net's parameters; for a net without
+    parameters (or a plain function) the data stay where they are.
+    """
     if isinstance(net, nn.Module):
-        net.eval()
-    device = device or _device_of(net)
+        net.eval()  # evaluation mode (it matters for dropout and batch norm, later)
+        param = next(net.parameters(), None)
+        if device is None and param is not None:
+            device = param.device  # compute where the parameters are
     metric = Accumulator(2)  # correct predictions, examples
     with torch.no_grad():
         for X, y in data_iter:
-            X, y = X.to(device), y.to(device)
+            X, y = X.to(device), y.to(device)  # no copy when they are there already
             metric.add(accuracy(net(X), y), y.numel())
     return metric[0] / metric[1]
 
 
-def evaluate_loss(net, data_iter, loss):
-    """The mean loss of ``net`` over ``data_iter`` (loss per example or averaged)."""
+def evaluate_loss(net, data_iter, loss):  # @save
+    """The mean loss of ``net`` over all of ``data_iter``.
+
+    ``loss`` may return one value per example or their mean. A ``nn.Module`` is evaluated
+    in evaluation mode (no dropout) and then put back into the mode it was in.
+    """
+    if isinstance(net, nn.Module):
+        was_training = net.training
+        net.eval()
     metric = Accumulator(2)  # loss sum, examples
     with torch.no_grad():
         for X, y in data_iter:
@@ -111,7 +115,9 @@ def evaluate_loss(net, data_iter, loss):
             # Regression targets (n,) become (n, 1) like the output; class labels stay (n,).
             l = loss(out, y.reshape(out.shape) if y.numel() == out.numel() else y)
             n = len(y)
-            metric.add(l.sum() if l.ndim > 0 else l * n, n)
+            metric.add(l.sum() if l.ndim > 0 else l * n, n)  # a mean loss times n is the sum
+    if isinstance(net, nn.Module):
+        net.train(was_training)  # back to the caller's mode
     return metric[0] / metric[1]
 
 
@@ -180,61 +186,61 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):  # @save
                        examples_per_sec, "cpu")
 
 
-def _init_lazy(net, train_iter, device):
-    """Run one batch through ``net`` so that lazy layers learn their shapes."""
-    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
-        X, _ = next(iter(train_iter))
-        with torch.no_grad():
-            net(X[:1].to(device))
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):  # @save
+    """Train ``net`` on ``device`` (default ``try_gpu()``) with SGD and cross-entropy loss.
 
-
-def _xavier_init(module):
-    if isinstance(module, (nn.Linear, nn.Conv2d)):
-        nn.init.xavier_uniform_(module.weight)
-
-
-def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):
-    """Train a model on ``device`` (default ``try_gpu()``) with SGD and cross-entropy loss.
-
-    Weights of linear and convolutional layers get Xavier initialisation. Prints the
-    device, the final loss and accuracies, and the training speed in examples/sec.
+    Linear and convolutional layers get Xavier initialisation. Plots loss and accuracies,
+    prints the final ones and the training speed, and returns a ``TrainResult``.
+    In quick mode (``D2L_QUICK=1``) at most 2 epochs are run.
     """
-    device = device or try_gpu()
-    num_epochs = modes.limit_epochs(num_epochs)
+    def init_weights(m):
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+
+    if num_epochs < 1:
+        raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
+    num_epochs = limit_epochs(num_epochs)
+    device = try_gpu() if device is None else torch.device(device)
     print("training on", device)
     net.to(device)
     # In-memory loaders move their whole data set to the device once, not every batch.
     train_iter = train_iter.to(device) if hasattr(train_iter, "to") else train_iter
     test_iter = test_iter.to(device) if hasattr(test_iter, "to") else test_iter
-    _init_lazy(net, train_iter, device)
-    net.apply(_xavier_init)
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
+        X, _ = next(iter(train_iter))  # one example tells lazy layers their input sizes
+        net.eval()
+        with torch.no_grad():
+            net(X[:1].to(device))
+    net.apply(init_weights)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel="epoch", xlim=[0, num_epochs],
                         legend=["train loss", "train acc", "test acc"])
     timer, num_batches = Timer(), len(train_iter)
     for epoch in range(num_epochs):
-        metric = Accumulator(3)  # loss sum, correct predictions, examples
         net.train()
+        metric = Accumulator(3)  # loss sum, correct predictions, examples
         timer.start()
         for i, (X, y) in enumerate(train_iter):
-            X, y = X.to(device), y.to(device)
+            X, y = X.to(device), y.to(device)  # no copy when they are there already
             y_hat = net(X)
             l = loss(y_hat, y)
             optimizer.zero_grad()
             l.backward()
             optimizer.step()
-            metric.add(l.detach() * X.shape[0], accuracy(y_hat, y), X.shape[0])
+            metric.add(l.detach() * len(y), accuracy(y_hat, y), len(y))
             if (i + 1) % max(1, num_batches // 5) == 0 or i == num_batches - 1:
+                timer.stop()  # the plotting is not part of the training time
                 train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
                 animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
+                timer.start()
         timer.stop()
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
         animator.add(epoch + 1, (None, None, test_acc))
-    examples_per_sec = metric[2] * num_epochs / timer.sum()
     print(f"loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    examples_per_sec = metric[2] * num_epochs / timer.sum()
     print(f"{examples_per_sec:.1f} examples/sec on {device}")
-    return TrainResult(train_l, train_acc, test_acc, num_epochs, timer.avg(),
+    return TrainResult(train_l, train_acc, test_acc, num_epochs, timer.sum() / num_epochs,
                        examples_per_sec, str(device))
 
 

@@ -139,6 +139,14 @@ def test_evaluate_accuracy_gpu_defaults_to_the_device_of_the_net():
     assert net.training is False
 
 
+def test_evaluate_accuracy_gpu_leaves_the_data_in_place_for_a_plain_function():
+    assert d2l.evaluate_accuracy_gpu(lambda X: X, scored_loader()) == 0.8
+
+
+def test_evaluate_accuracy_gpu_accepts_a_module_without_parameters():
+    assert d2l.evaluate_accuracy_gpu(nn.Identity(), scored_loader()) == 0.8
+
+
 def test_evaluate_loss_is_the_same_for_per_example_and_mean_losses():
     net = nn.Linear(1, 1)
     with torch.no_grad():
@@ -286,6 +294,69 @@ def test_train_ch6_defaults_to_the_cpu_without_gpu(full_mode, capsys, monkeypatc
 def test_train_ch6_runs_2_epochs_in_quick_mode(quick_mode):
     result = d2l.train_ch6(tiny_lenet(), *image_loaders(), num_epochs=10, lr=0.1, device=CPU)
     assert result.epochs == 2
+
+
+def test_train_ch6_gives_linear_and_conv_layers_xavier_weights(full_mode):
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 2, kernel_size=5, stride=4), nn.Flatten(),
+                        nn.Linear(72, 100), nn.Linear(100, 10))
+    d2l.train_ch6(net, *image_loaders(), num_epochs=1, lr=0.0, device=CPU)  # lr 0: no update
+    for layer, fan_in, fan_out in [(net[0], 25, 50), (net[2], 72, 100), (net[3], 100, 10)]:
+        bound = (6 / (fan_in + fan_out)) ** 0.5  # Xavier's uniform bound
+        assert layer.weight.abs().max() <= bound
+        # PyTorch's default bound, 1 / sqrt(fan_in), is smaller: the weights were replaced
+        assert layer.weight.abs().max() > 1.1 / fan_in ** 0.5
+
+
+def test_train_ch6_initialises_lazy_layers_followed_by_batch_norm(full_mode):
+    # The dry run of a lazy net uses one example; in training mode BatchNorm1d refuses that.
+    net = nn.Sequential(nn.Flatten(), nn.LazyLinear(8), nn.BatchNorm1d(8), nn.ReLU(),
+                        nn.Linear(8, 10))
+    result = d2l.train_ch6(net, *image_loaders(), num_epochs=1, lr=0.1, device=CPU)
+    assert net[1].weight.shape == (8, 784) and result.epochs == 1
+
+
+class CountingLoader:
+    """A loader that records how often it is moved to a device (``to`` returns itself)."""
+
+    def __init__(self, loader):
+        self.loader, self.moves = loader, 0
+
+    def to(self, device):
+        self.moves += 1
+        return self
+
+    def __iter__(self):
+        return iter(self.loader)
+
+    def __len__(self):
+        return len(self.loader)
+
+
+def test_train_ch6_moves_in_memory_loaders_to_the_device_once(full_mode):
+    train_iter, test_iter = (CountingLoader(loader) for loader in image_loaders())
+    d2l.train_ch6(tiny_lenet(), train_iter, test_iter, num_epochs=2, lr=0.1, device=CPU)
+    assert (train_iter.moves, test_iter.moves) == (1, 1)
+
+
+def test_train_ch6_accepts_a_torch_dataloader_and_a_device_name(full_mode):
+    generator = torch.Generator().manual_seed(0)
+    X, y = torch.rand(32, 1, 28, 28, generator=generator), torch.randint(0, 10, (32,))
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=8)
+    result = d2l.train_ch6(tiny_lenet(), loader, loader, num_epochs=1, lr=0.1, device="cpu")
+    assert result.device == "cpu" and 0 <= result.test_acc <= 1
+
+
+def test_train_ch6_speed_and_time_per_epoch_agree(full_mode):
+    result = d2l.train_ch6(tiny_lenet(), *image_loaders(), num_epochs=2, lr=0.1, device=CPU)
+    # 64 training examples per epoch
+    assert result.examples_per_sec * result.sec_per_epoch == pytest.approx(64)
+
+
+@pytest.mark.parametrize("num_epochs", [0, -1])
+def test_train_ch6_rejects_fewer_than_one_epoch(full_mode, num_epochs):
+    with pytest.raises(ValueError, match=f"num_epochs must be at least 1, got {num_epochs}"):
+        d2l.train_ch6(tiny_lenet(), *image_loaders(), num_epochs=num_epochs, lr=0.1, device=CPU)
 
 
 def test_predict_ch3_titles_show_true_and_predicted_labels():
