@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODE ?= full
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+# Headless Chromium for the browser tests (pytest -m browser) and CJK fonts for its screenshots.
+BROWSER_DEBS := chromium chromium-driver fonts-noto-cjk
 
 # Full mode builds into _build/html; quick mode (CI) into _build/quick/_build/html. Each has
 # its own execution cache, emptied whenever d2lutils changes so outputs match the package.
@@ -23,15 +25,16 @@ $(error MODE must be full or quick, got '$(MODE)')
 endif
 CACHE := $(BUILD_DIR)/_build/.jupyter_cache
 
-.PHONY: help setup data book test lab bench clean
+.PHONY: help setup data browser book test test-chapters lab bench clean
 
 help:
 	@echo "make book   build the HTML book (full mode; MODE=quick for the fast CI build)"
-	@echo "make test   unit tests + every chapter executed in quick mode"
+	@echo "make test   unit tests, every chapter executed (quick-mode book build), HTML and browser checks"
 	@echo "make lab    JupyterLab with the chapters opening as notebooks"
+	@echo "make bench  time per epoch, the book's pipeline against the d2l book's (bench/results/)"
 	@echo "make clean  remove the virtual environment and build outputs"
 
-setup: $(STAMP) data
+setup: $(STAMP) data browser
 
 # Reinstall only when the pinned requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -50,22 +53,51 @@ data:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dataset-fashion-mnist; \
 	fi
 
+# Debian's Chromium and its WebDriver (Playwright drives /usr/bin/chromium), only those missing.
+browser:
+	@missing=$$(for p in $(BROWSER_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing" $$missing "(Debian) for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
 book: setup
 	@hash=$$(cat d2lutils/*.py | sha256sum | cut -c1-16); stamp=$(BUILD_DIR)/_build/.d2lutils-hash; \
 	if [ "$$(cat $$stamp 2>/dev/null)" != "$$hash" ]; then rm -rf $(CACHE); fi; \
 	mkdir -p $(BUILD_DIR)/_build; echo $$hash > $$stamp
+	@# The reproducibility page pastes results glued in other pages; Sphinx does not track that
+	@# dependency, so the page is always re-read (it executes nothing).
+	@touch chapters/appendix/reproducibility.md
 	D2L_QUICK=$(QUICK) $(VENV)/bin/jupyter-book build . --path-output $(BUILD_DIR) -n -W --keep-going
 	@echo "Book ($(MODE) mode): $(abspath $(BUILD_DIR))/_build/html/index.html"
 
+# Unit tests; then every chapter executed once, in quick mode, by the book build (-W; hidden
+# check cells are asserts, so a false claim fails it); then checks of the built HTML, also in
+# headless Chromium, and a chapter run in JupyterLab. Screenshots land in _build/screenshots.
 test: setup
-	$(VENV)/bin/ruff check d2lutils tests
-	D2L_QUICK=1 $(VENV)/bin/pytest
+	$(VENV)/bin/ruff check d2lutils tests bench
+	D2L_QUICK=1 $(VENV)/bin/pytest tests
+	$(MAKE) --no-print-directory book MODE=quick
+	D2L_BOOK_HTML=_build/quick/_build/html $(VENV)/bin/pytest -m book tests
+	D2L_BOOK_HTML=_build/quick/_build/html D2L_SCREENSHOTS=_build/screenshots \
+	  $(VENV)/bin/pytest -m browser tests
+
+# The chapters cell by cell under nbval (each cell a test item): to debug one chapter, run
+# `D2L_QUICK=1 .venv/bin/pytest chapters/<part>/<section>.md`.
+test-chapters: setup
+	D2L_QUICK=1 $(VENV)/bin/pytest chapters
 
 # Chapters (.md) open as notebooks on double-click: jupytext's viewer is made the default.
 lab: setup
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp jupyter/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+# Side by side: our in-memory pipeline against torchvision + DataLoader (see bench/run.py).
+bench: setup
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) _build *.egg-info

@@ -15,7 +15,7 @@ from .data import (
     read_fashion_mnist,
     synthetic_data,
 )
-from .device import num_gpus, try_all_gpus, try_gpu
+from .device import num_gpus, try_all_gpus, try_gpu, use_mixed_precision
 from .house_prices import (
     find_kaggle_house_prices,
     house_prices_test_labels,
@@ -25,9 +25,11 @@ from .house_prices import (
     save_submission,
     split_house_prices,
 )
-from .models import corr2d, linreg, sgd, squared_loss
+from .models import Residual, corr2d, linreg, sgd, squared_loss
 from .modes import is_quick, limit_epochs, mode_name
-from .plot import Animator, plot, set_axes, set_figsize, show_images, use_svg_display
+from .plot import Animator, in_notebook, plot, set_axes, set_figsize, show_images, use_svg_display
+from .progress import Progress, format_seconds
+from .settings import Settings, choose_settings
 from .train import (
     Accumulator,
     Timer,
@@ -54,4 +56,6 @@ __all__ = [
     "use_svg_display",
     "find_kaggle_house_prices", "house_prices_test_labels", "load_house_prices",
     "read_ames", "read_kaggle_csv", "save_submission", "split_house_prices",
+    "Progress", "Residual", "Settings", "choose_settings", "format_seconds", "in_notebook",
+    "use_mixed_precision",
 ]

@@ -85,6 +85,14 @@ class TensorLoader:
         return TensorLoader([t.to(device) for t in self.tensors], self.batch_size,
                             self.shuffle, self.transform)
 
+    def take(self, n):
+        """The same loader over only its first ``n`` examples (e.g. a smaller training set)."""
+        if type(n) is not int or not 0 < n <= len(self.dataset):
+            raise ValueError(f"n must be an int in 1..{len(self.dataset)} (the examples "
+                             f"available), got {n!r}")
+        return TensorLoader([t[:n] for t in self.tensors], self.batch_size,
+                            self.shuffle, self.transform)
+
 
 def load_array(data_arrays, batch_size, is_train=True):  # @save
     """Construct an iterator over minibatches of the given tensors (shuffled if is_train).

@@ -22,3 +22,14 @@ def num_gpus():
     """The number of GPUs: CUDA devices, else 1 for Apple's MPS, else 0."""
     devices = try_all_gpus()
     return 0 if devices[0].type == "cpu" else len(devices)
+
+
+def use_mixed_precision(device):
+    """True where training in bfloat16 autocast is safe and fast: CUDA GPUs with bf16 support.
+
+    bfloat16 keeps float32's exponent range, so no loss scaling is needed; autocast still
+    runs reductions such as softmax, losses and batch-norm statistics in float32. On CPUs
+    and Apple's MPS the book trains in float32.
+    """
+    device = torch.device(device)
+    return device.type == "cuda" and torch.cuda.is_bf16_supported()

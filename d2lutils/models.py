@@ -1,6 +1,7 @@
 """Small models, losses and optimisers written from scratch in the book."""
 
 import torch
+from torch import nn
 
 
 def linreg(X, w, b):  # @save
@@ -38,3 +39,30 @@ def corr2d(X, K):  # @save
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
     return Y
+
+
+class Residual(nn.Module):  # @save
+    """The residual block of ResNet: ReLU(F(X) + shortcut(X)).
+
+    F is conv 3x3 -> batch norm -> ReLU -> conv 3x3 -> batch norm. The shortcut is X itself,
+    or a 1x1 convolution (``use_1x1conv=True``) where F changes the channels or, with
+    ``strides=2``, halves the height and width.
+    """
+
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        if not use_1x1conv and (input_channels != num_channels or strides != 1):
+            raise ValueError(
+                f"the identity shortcut needs the same shape in and out, but the block maps "
+                f"{input_channels} to {num_channels} channels with strides={strides}; "
+                f"pass use_1x1conv=True")
+        self.body = nn.Sequential(
+            nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1, stride=strides),
+            nn.BatchNorm2d(num_channels), nn.ReLU(),
+            nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1),
+            nn.BatchNorm2d(num_channels))
+        self.shortcut = (nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides)
+                         if use_1x1conv else nn.Identity())
+
+    def forward(self, X):
+        return torch.relu(self.body(X) + self.shortcut(X))

@@ -88,7 +88,7 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):  # @save
     return axes
 
 
-def _in_notebook():
+def in_notebook():
     """True inside a Jupyter kernel (where figures can be displayed and updated)."""
     try:
         from IPython import get_ipython
@@ -125,6 +125,7 @@ class Animator:
         self.axes_config = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.fmts = fmts
         self.X, self.Y = None, None
+        self.title = None  # shown above the plot when set, e.g. the time left in training
         self._display = None
 
     def add(self, x, y):
@@ -142,10 +143,12 @@ class Animator:
         for xs_i, ys_i, fmt in zip(self.X, self.Y, cycle(self.fmts)):
             ax.plot(xs_i, ys_i, fmt)
         set_axes(ax, *self.axes_config)
+        if self.title:
+            ax.set_title(self.title, fontsize="small")
         self._show()
 
     def _show(self):
-        if not _in_notebook():
+        if not in_notebook():
             return
         from IPython.display import display
 

@@ -1,16 +1,17 @@
 """Training and evaluation loops of the book (chapters 3 and 6), with their helpers."""
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import accumulate
 
 import torch
 from torch import nn
 
 from .data import get_fashion_mnist_labels
-from .device import try_gpu
+from .device import try_gpu, use_mixed_precision
 from .modes import limit_epochs
 from .plot import Animator, show_images
+from .progress import Progress
 
 
 class Timer:
@@ -164,6 +165,17 @@ class TrainResult:
                 f"test_acc={self.test_acc:.3f}, epochs={self.epochs}, "
                 f"sec_per_epoch={self.sec_per_epoch:.2f}, device={self.device})")
 
+    def glue(self, name):
+        """Glue every field for the book's pages as ``<name>-test-acc``, ``<name>-epochs``, ...
+
+        Other pages (e.g. the reproducibility appendix) paste them with
+        ``{glue:text}`path/to/section::<name>-test-acc:.3f```.
+        """
+        from myst_nb import glue
+
+        for field, value in asdict(self).items():
+            glue(f"{name}-{field.replace('_', '-')}", value, display=False)
+
 
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):  # @save
     """Train a model on the CPU (chapter 3), plotting loss and accuracies per epoch.
@@ -189,9 +201,10 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):  # @save
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):  # @save
     """Train ``net`` on ``device`` (default ``try_gpu()``) with SGD and cross-entropy loss.
 
-    Linear and convolutional layers get Xavier initialisation. Plots loss and accuracies,
-    prints the final ones and the training speed, and returns a ``TrainResult``.
-    In quick mode (``D2L_QUICK=1``) at most 2 epochs are run.
+    Linear and convolutional layers get Xavier initialisation. Plots loss and accuracies
+    (with the estimated time left while it runs), prints the final ones and the training
+    speed, and returns a ``TrainResult``. On CUDA GPUs with bfloat16 support the forward
+    pass runs in mixed precision. In quick mode (``D2L_QUICK=1``) at most 2 epochs are run.
     """
     def init_weights(m):
         if isinstance(m, (nn.Linear, nn.Conv2d)):
@@ -214,29 +227,36 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):  # @save
     net.apply(init_weights)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
+    amp = use_mixed_precision(device)  # bfloat16 on suitable GPUs, float32 elsewhere
     animator = Animator(xlabel="epoch", xlim=[0, num_epochs],
                         legend=["train loss", "train acc", "test acc"])
     timer, num_batches = Timer(), len(train_iter)
+    progress = Progress(num_epochs * num_batches, desc=f"training on {device}")
     for epoch in range(num_epochs):
         net.train()
         metric = Accumulator(3)  # loss sum, correct predictions, examples
         timer.start()
         for i, (X, y) in enumerate(train_iter):
             X, y = X.to(device), y.to(device)  # no copy when they are there already
-            y_hat = net(X)
-            l = loss(y_hat, y)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+                y_hat = net(X)
+                l = loss(y_hat, y)
             optimizer.zero_grad()
             l.backward()
             optimizer.step()
             metric.add(l.detach() * len(y), accuracy(y_hat, y), len(y))
+            progress.update()
             if (i + 1) % max(1, num_batches // 5) == 0 or i == num_batches - 1:
                 timer.stop()  # the plotting is not part of the training time
                 train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+                animator.title = progress.status()
                 animator.add(epoch + (i + 1) / num_batches, (train_l, train_acc, None))
                 timer.start()
         timer.stop()
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
+        animator.title = None if epoch == num_epochs - 1 else progress.status()
         animator.add(epoch + 1, (None, None, test_acc))
+    progress.close()
     print(f"loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     examples_per_sec = metric[2] * num_epochs / timer.sum()
     print(f"{examples_per_sec:.1f} examples/sec on {device}")

@@ -1,4 +1,6 @@
-"""Shared fixtures of the unit tests: the execution mode, the data cache, figures, no network."""
+"""Shared fixtures: the execution mode, the data cache, figures, no network, headless Chromium."""
+
+import os
 
 import matplotlib
 import pytest
@@ -57,3 +59,22 @@ def clean_matplotlib():
     with matplotlib.rc_context():
         yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's headless Chromium (``make setup`` installs it), driven by Playwright.
+
+    Playwright never downloads a browser here: it is pointed at ``$D2L_CHROMIUM``
+    (default ``/usr/bin/chromium``).
+    """
+    executable = os.environ.get("D2L_CHROMIUM", "/usr/bin/chromium")
+    if not os.access(executable, os.X_OK):
+        pytest.fail(f"no Chromium at {executable}: make setup (apt-get install chromium) "
+                    f"or set D2L_CHROMIUM")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable)
+        yield browser
+        browser.close()

@@ -177,7 +177,7 @@ def test_animator_in_jupyter_displays_once_then_updates(monkeypatch):
         shown.append((fig, display_id))
         return Handle()
 
-    monkeypatch.setattr(plot_module, "_in_notebook", lambda: True)
+    monkeypatch.setattr(plot_module, "in_notebook", lambda: True)
     monkeypatch.setattr(IPython.display, "display", display)
     animator = d2l.Animator()
     for epoch in range(3):

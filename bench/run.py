@@ -1,0 +1,183 @@
+"""``make bench``: time per training epoch, the book's pipeline against the d2l book's.
+
+For each model both pipelines train the same network (same seed, batch size, optimiser and
+learning rate) for the same number of epochs; this is repeated ``reps`` times, alternating
+which pipeline goes first, so that load on a shared machine affects both alike. Reported:
+median and range of the seconds per epoch (training only, no evaluation), their ratio, and
+the test accuracy each pipeline reached. Results go to bench/results/ as Markdown and JSON.
+
+    python -m bench.run [--models softmax,mlp] [--epochs 3] [--reps 3] [--train-examples N]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+import d2lutils as d2l
+
+from . import models, reference
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class Spec:
+    """One benchmarked model: how the book trains it (chapter 3 or 6 loop) and with what."""
+
+    build: object
+    loop: str  # "ch3" or "ch6"
+    batch_size: int
+    lr: float
+    epochs: int
+    reps: int
+
+
+SPECS = {
+    "softmax": Spec(models.softmax, "ch3", 256, 0.1, epochs=3, reps=3),
+    "mlp": Spec(models.mlp, "ch3", 256, 0.1, epochs=3, reps=3),
+    "lenet": Spec(models.lenet, "ch6", 256, 0.9, epochs=3, reps=3),
+    "bn-lenet": Spec(models.bn_lenet, "ch6", 256, 1.0, epochs=3, reps=3),
+    "resnet18": Spec(models.resnet18, "ch6", 256, 0.05, epochs=1, reps=2),
+}
+
+
+def run_ours(spec, train_iter, test_iter, epochs, device):
+    """The book's own functions, exactly as the sections call them."""
+    net = spec.build()
+    if spec.loop == "ch3":
+        loss = nn.CrossEntropyLoss(reduction="none")
+        result = d2l.train_ch3(net, train_iter, test_iter, loss, epochs,
+                               torch.optim.SGD(net.parameters(), lr=spec.lr))
+    else:
+        result = d2l.train_ch6(net, train_iter, test_iter, epochs, spec.lr, device)
+    return result.sec_per_epoch, result.test_acc
+
+
+def run_reference(spec, train_iter, test_iter, epochs, device):
+    net = spec.build()
+    train = reference.train_ch3 if spec.loop == "ch3" else reference.train_ch6
+    return train(net, train_iter, test_iter, epochs, spec.lr, device)
+
+
+def bench_model(name, spec, args, device, data_root):
+    epochs = args.epochs or spec.epochs
+    reps = args.reps or spec.reps
+    ours_data = d2l.load_data_fashion_mnist(spec.batch_size)
+    if args.train_examples:
+        ours_data = (ours_data[0].take(args.train_examples), ours_data[1])
+    ref_data = reference.load_data(spec.batch_size, data_root, args.train_examples)
+    runs = {"reference": [], "ours": []}
+    for rep in range(reps):
+        order = ["reference", "ours"] if rep % 2 == 0 else ["ours", "reference"]
+        for which in order:
+            torch.manual_seed(rep)  # the same initial weights for both pipelines
+            run = run_reference if which == "reference" else run_ours
+            data = ref_data if which == "reference" else ours_data
+            sec, acc = run(spec, *data, epochs, device)
+            runs[which].append({"sec_per_epoch": sec, "test_acc": acc})
+            print(f"  {name} rep {rep + 1}/{reps} {which:9s}: {sec:7.3f} s/epoch, "
+                  f"test acc {acc:.3f}", flush=True)
+    summary = {"model": name, "batch_size": spec.batch_size, "lr": spec.lr, "epochs": epochs,
+               "reps": reps, "runs": runs}
+    for which, rs in runs.items():
+        secs = [r["sec_per_epoch"] for r in rs]
+        summary[which] = {"median_sec": statistics.median(secs), "min_sec": min(secs),
+                          "max_sec": max(secs),
+                          "median_test_acc": statistics.median(r["test_acc"] for r in rs)}
+    summary["ratio"] = summary["reference"]["median_sec"] / summary["ours"]["median_sec"]
+    return summary
+
+
+def environment(device):
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    if device.type == "cuda":
+        cpu += f"; GPU {torch.cuda.get_device_name(device)}"
+    return {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "device": str(device), "processor": cpu, "cpu_count": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
+            "load_average": os.getloadavg()[0]}
+
+
+def markdown_table(results, env):
+    lines = [f"Device: {env['device']} ({env['processor']}, {env['cpu_count']} CPUs, "
+             f"torch {env['torch']}, {env['torch_threads']} threads); {env['date']}; "
+             f"load average {env['load_average']:.2f} at start, "
+             f"{env.get('load_average_end', float('nan')):.2f} at end.",
+             "",
+             "| model | batch | epochs × reps | d2l pipeline s/epoch (median, range) "
+             "| ours s/epoch (median, range) | speed-up | test acc d2l / ours |",
+             "|---|---|---|---|---|---|---|"]
+    for r in results:
+        ref, ours = r["reference"], r["ours"]
+        lines.append(
+            f"| {r['model']} | {r['batch_size']} | {r['epochs']} × {r['reps']} "
+            f"| {ref['median_sec']:.3f} ({ref['min_sec']:.3f}–{ref['max_sec']:.3f}) "
+            f"| {ours['median_sec']:.3f} ({ours['min_sec']:.3f}–{ours['max_sec']:.3f}) "
+            f"| {r['ratio']:.1f}× | {ref['median_test_acc']:.3f} / {ours['median_test_acc']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", default=",".join(SPECS),
+                        help=f"comma-separated, from {', '.join(SPECS)} (default: all)")
+    parser.add_argument("--epochs", type=int, help="epochs per run (default: per model)")
+    parser.add_argument("--reps", type=int, help="runs per pipeline (default: per model)")
+    parser.add_argument("--train-examples", type=int, help="train on a subset (smoke tests)")
+    parser.add_argument("--out", type=Path, default=HERE / "results",
+                        help="folder for results.md and results.json")
+    parser.add_argument("--data-root", type=Path, default=Path("_build/bench-data"),
+                        help="where the torchvision copy of Fashion-MNIST is made")
+    args = parser.parse_args(argv)
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SPECS]
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; choose from {list(SPECS)}")
+    for flag in ("epochs", "reps", "train_examples"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
+
+    quick = os.environ.pop("D2L_QUICK", None)  # always full data and full epochs
+    try:
+        return _bench(names, args)
+    finally:
+        if quick is not None:
+            os.environ["D2L_QUICK"] = quick
+
+
+def _bench(names, args):
+    device = d2l.try_gpu()
+    env = environment(device)
+    data_root = reference.torchvision_root(args.data_root)
+    print(f"benchmarking {', '.join(names)} on {device}", flush=True)
+    start = time.perf_counter()
+    results = [bench_model(n, SPECS[n], args, device, data_root) for n in names]
+    env["load_average_end"] = os.getloadavg()[0]
+    env["seconds"] = time.perf_counter() - start
+    table = markdown_table(results, env)
+    args.out.mkdir(parents=True, exist_ok=True)
+    tag = "" if device.type == "cpu" else f"-{device.type}"
+    (args.out / f"results{tag}.md").write_text(table)
+    (args.out / f"results{tag}.json").write_text(
+        json.dumps({"environment": env, "results": results}, indent=2) + "\n")
+    print(table)
+    return results
+
+
+if __name__ == "__main__":
+    main()
