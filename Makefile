@@ -24,6 +24,9 @@ else
 $(error MODE must be full or quick, got '$(MODE)')
 endif
 CACHE := $(BUILD_DIR)/_build/.jupyter_cache
+# Sphinx re-reads (and so re-executes) only pages whose source changed; after a d2lutils
+# change every page must be re-read, so its saved environment goes with the cache.
+DOCTREES := $(BUILD_DIR)/_build/.doctrees
 
 .PHONY: help setup data browser book test test-chapters lab bench clean
 
@@ -65,7 +68,7 @@ browser:
 
 book: setup
 	@hash=$$(cat d2lutils/*.py | sha256sum | cut -c1-16); stamp=$(BUILD_DIR)/_build/.d2lutils-hash; \
-	if [ "$$(cat $$stamp 2>/dev/null)" != "$$hash" ]; then rm -rf $(CACHE); fi; \
+	if [ "$$(cat $$stamp 2>/dev/null)" != "$$hash" ]; then rm -rf $(CACHE) $(DOCTREES); fi; \
 	mkdir -p $(BUILD_DIR)/_build; echo $$hash > $$stamp
 	@# The reproducibility page pastes results glued in other pages; Sphinx does not track that
 	@# dependency, so the page is always re-read (it executes nothing).
