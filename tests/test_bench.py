@@ -21,6 +21,8 @@ def test_small_run_writes_markdown_and_json(tmp_path, capsys):
     assert saved["results"][0]["model"] == "softmax"
     table = (tmp_path / "out" / "results.md").read_text()
     assert "| softmax | 256 | 1 × 1 |" in table
+    acc = r["ours"]["median_test_acc"]
+    assert table.splitlines()[-1].endswith(f"| {acc:.3f} ({acc:.3f}–{acc:.3f}) |")  # one run
     assert table in capsys.readouterr().out
     # The torchvision copy of the data is complete (no temporary files left behind).
     raw = tmp_path / "data" / "FashionMNIST" / "raw"
