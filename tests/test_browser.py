@@ -94,6 +94,8 @@ def screenshot(page, name, selector=None):
     """Save the visible part of ``page`` (scrolled to ``selector``) as ``$D2L_SCREENSHOTS/name``."""
     if selector:
         page.locator(selector).first.scroll_into_view_if_needed()
+    # Wait for CSS transitions (e.g. a solution fading in) so the picture shows the end state.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / name)
     assert (SCREENSHOTS / name).stat().st_size > 10_000
