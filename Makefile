@@ -11,6 +11,8 @@ MODE ?= full
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 # Headless Chromium for the browser tests (pytest -m browser) and CJK fonts for its screenshots.
 BROWSER_DEBS := chromium chromium-driver fonts-noto-cjk
+# apt-get waits for another apt/dpkg run (up to 15 min) instead of failing on its lock.
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
 # Full mode builds into _build/html; quick mode (CI) into _build/quick/_build/html. Each has
 # its own execution cache, emptied whenever d2lutils changes so outputs match the package.
@@ -53,7 +55,7 @@ data:
 	else \
 	  echo "Installing Fashion-MNIST (Debian package dataset-fashion-mnist)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dataset-fashion-mnist; \
+	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq dataset-fashion-mnist; \
 	fi
 
 # Debian's Chromium and its WebDriver (Playwright drives /usr/bin/chromium), only those missing.
@@ -63,7 +65,7 @@ browser:
 	if [ -n "$$missing" ]; then \
 	  echo "Installing" $$missing "(Debian) for the browser tests"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $$missing; \
 	fi
 
 book: setup
