@@ -12,7 +12,7 @@ FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 # Headless Chromium for the browser tests (pytest -m browser) and CJK fonts for its screenshots.
 BROWSER_DEBS := chromium chromium-driver fonts-noto-cjk
 # apt-get waits for another apt/dpkg run (up to 15 min) instead of failing on its lock.
-APT_GET := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
+APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
 # Full mode builds into _build/html; quick mode (CI) into _build/quick/_build/html. Each has
 # its own execution cache, emptied whenever d2lutils changes so outputs match the package.
