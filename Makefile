@@ -11,6 +11,8 @@ MODE ?= full
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 # Headless Chromium for the browser tests (pytest -m browser) and CJK fonts for its screenshots.
 BROWSER_DEBS := chromium chromium-driver fonts-noto-cjk
+# The book's diagrams (d2lutils/figures.py): Graphviz's dot and the CJK font of every label.
+FIGURE_DEBS := graphviz fonts-noto-cjk
 # apt-get waits for another apt/dpkg run (up to 15 min) instead of failing on its lock.
 APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
@@ -30,7 +32,7 @@ CACHE := $(BUILD_DIR)/_build/.jupyter_cache
 # change every page must be re-read, so its saved environment goes with the cache.
 DOCTREES := $(BUILD_DIR)/_build/.doctrees
 
-.PHONY: help setup data browser book test test-chapters lab bench clean
+.PHONY: help setup data browser figures book test test-chapters lab bench clean
 
 help:
 	@echo "make book   build the HTML book (full mode; MODE=quick for the fast CI build)"
@@ -39,7 +41,7 @@ help:
 	@echo "make bench  time per epoch, the book's pipeline against the d2l book's (bench/results/)"
 	@echo "make clean  remove the virtual environment and build outputs"
 
-setup: $(STAMP) data browser
+setup: $(STAMP) data browser figures
 
 # Reinstall only when the pinned requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -64,6 +66,16 @@ browser:
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing" $$missing "(Debian) for the browser tests"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $$missing; \
+	fi
+
+# Graphviz and the CJK font for the diagrams, only those missing.
+figures:
+	@missing=$$(for p in $(FIGURE_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing" $$missing "(Debian) for the book's diagrams"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $$missing; \
 	fi
