@@ -16,6 +16,24 @@ from .data import (
     synthetic_data,
 )
 from .device import num_gpus, try_all_gpus, try_gpu, use_mixed_precision
+from .figures import (
+    Diagram,
+    FigureError,
+    draw_autograd,
+    draw_bn_axes,
+    draw_conv1x1,
+    draw_copy_to_device,
+    draw_corr2d,
+    draw_corr2d_multi_in,
+    draw_flow,
+    draw_modules,
+    draw_net,
+    draw_nets,
+    draw_neurons,
+    draw_pool2d,
+    draw_rnn_cell,
+    draw_rnn_unrolled,
+)
 from .house_prices import (
     find_kaggle_house_prices,
     house_prices_test_labels,
@@ -46,6 +64,9 @@ from .train import (
 
 __all__ = [
     "Accumulator", "Animator", "DataFileError", "TensorLoader", "Timer", "TrainResult",
+    "Diagram", "FigureError", "draw_autograd", "draw_bn_axes", "draw_conv1x1",
+    "draw_copy_to_device", "draw_corr2d", "draw_corr2d_multi_in", "draw_flow", "draw_modules",
+    "draw_net", "draw_nets", "draw_neurons", "draw_pool2d", "draw_rnn_cell", "draw_rnn_unrolled",
     "accuracy", "corr2d", "evaluate_accuracy", "evaluate_accuracy_gpu", "evaluate_loss",
     "get_fashion_mnist_labels", "is_quick", "limit_epochs", "linreg", "load_array",
     "load_checkpoint", "load_data_fashion_mnist", "mode_name", "num_gpus", "plot", "predict_ch3",
