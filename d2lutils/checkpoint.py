@@ -1,7 +1,9 @@
 """Checkpoints that survive an interrupted save: write a temporary file, then rename it."""
 
 import os
+import pickle
 import tempfile
+import zipfile
 
 import torch
 
@@ -41,10 +43,32 @@ def load_checkpoint(path, map_location=None):  # @save
 
     ``map_location`` is passed to ``torch.load``, e.g. ``"cpu"`` for tensors saved on a GPU.
     Only tensors, numbers, strings, None and lists/tuples/dicts of them are accepted
-    (``weights_only=True``); a file holding other Python objects is refused.
+    (``weights_only=True``); a file holding other Python objects is refused. A truncated or
+    corrupt file, or one that ``torch.save`` did not write, raises a ``ValueError``.
     """
     if not os.path.isfile(path):
         found = "a folder" if os.path.isdir(path) else "nothing"
         raise FileNotFoundError(f"no checkpoint file at {path} (found {found}); "
                                 "check the path, or start training from scratch")
-    return torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception:
+        # torch's messages here advise weights_only=False, which runs any code in the file.
+        try:  # torch.save writes a zip archive, with a checksum (CRC) of each member
+            with zipfile.ZipFile(path) as archive:
+                intact = (archive.testzip() is None
+                          and any(n.endswith("/data.pkl") for n in archive.namelist()))
+        except (zipfile.BadZipFile, OSError, EOFError):
+            intact = False
+        if not intact:
+            raise ValueError(f"{path} is not a valid checkpoint: it is truncated or corrupt "
+                             "(an interrupted copy?), or torch.save did not write it; save "
+                             "it again, or copy an intact file") from None
+        unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+        if unsafe:
+            raise pickle.UnpicklingError(
+                f"{path} holds Python objects of the types {unsafe}; load_checkpoint loads "
+                "only tensors, numbers, strings, None and lists/tuples/dicts of them, because "
+                "loading other objects can run any code. Save plain data instead, e.g. "
+                "model.state_dict() rather than the model") from None
+        raise  # an intact file, another problem: e.g. GPU tensors and no GPU here

@@ -13,9 +13,25 @@ QUICK_MAX_EPOCHS = 2
 QUICK_MAX_EXAMPLES = {"train": 6000, "test": 1000}
 
 
+# Accepted values of D2L_QUICK, in any case; unset means full mode too.
+QUICK_VALUES = ("1", "true", "yes")
+FULL_VALUES = ("0", "false", "no", "")
+
+
 def is_quick():
-    """True when the environment variable ``D2L_QUICK`` is set to 1 (or true/yes)."""
-    return os.environ.get(QUICK_ENV_VAR, "").strip().lower() in {"1", "true", "yes"}
+    """True when the environment variable ``D2L_QUICK`` is set to 1 (or true/yes).
+
+    Unset, empty, 0, false or no mean full mode; any other value is refused with a
+    ``ValueError`` (a typo such as ``ture`` would otherwise silently mean full mode).
+    """
+    value = os.environ.get(QUICK_ENV_VAR, "")
+    if value.strip().lower() in QUICK_VALUES:
+        return True
+    if value.strip().lower() in FULL_VALUES:
+        return False
+    raise ValueError(f"{QUICK_ENV_VAR}={value!r} is not a mode: use {QUICK_ENV_VAR}=1 "
+                     f"(or true/yes) for quick mode, {QUICK_ENV_VAR}=0 (or false/no, empty, "
+                     f"unset) for full mode; any case")
 
 
 def mode_name():

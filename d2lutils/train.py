@@ -78,6 +78,9 @@ def evaluate_accuracy(net, data_iter):  # @save
     with torch.no_grad():
         for X, y in data_iter:
             metric.add(accuracy(net(X), y), y.numel())
+    if metric[1] == 0:  # rather than dividing 0 by 0 below
+        raise ValueError("data_iter yielded no batches: the loader is empty (does its data "
+                         "set hold any examples?)")
     return metric[0] / metric[1]
 
 
@@ -97,6 +100,9 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):  # @save
         for X, y in data_iter:
             X, y = X.to(device), y.to(device)  # no copy when they are there already
             metric.add(accuracy(net(X), y), y.numel())
+    if metric[1] == 0:  # rather than dividing 0 by 0 below
+        raise ValueError("data_iter yielded no batches: the loader is empty (does its data "
+                         "set hold any examples?)")
     return metric[0] / metric[1]
 
 
@@ -119,6 +125,9 @@ def evaluate_loss(net, data_iter, loss):  # @save
             metric.add(l.sum() if l.ndim > 0 else l * n, n)  # a mean loss times n is the sum
     if isinstance(net, nn.Module):
         net.train(was_training)  # back to the caller's mode
+    if metric[1] == 0:  # rather than dividing 0 by 0 below
+        raise ValueError("data_iter yielded no batches: the loader is empty (does its data "
+                         "set hold any examples?)")
     return metric[0] / metric[1]
 
 
@@ -145,6 +154,9 @@ def train_epoch_ch3(net, train_iter, loss, updater):  # @save
             l_sum.backward()
             updater(n)  # e.g. d2l.sgd, which divides the summed gradient by n
         metric.add(l_sum.detach(), accuracy(y_hat, y), n)
+    if metric[2] == 0:  # rather than dividing 0 by 0 below
+        raise ValueError("train_iter yielded no batches: the loader is empty (does its data "
+                         "set hold any examples?)")
     return metric[0] / metric[2], metric[1] / metric[2]
 
 
@@ -212,6 +224,10 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device=None):  # @save
 
     if num_epochs < 1:
         raise ValueError(f"num_epochs must be at least 1, got {num_epochs}")
+    for name, data_iter in (("train_iter", train_iter), ("test_iter", test_iter)):
+        if len(data_iter) == 0:
+            raise ValueError(f"{name} is empty: it yields no batches (does its data set "
+                             "hold any examples?)")
     num_epochs = limit_epochs(num_epochs)
     device = try_gpu() if device is None else torch.device(device)
     print("training on", device)

@@ -166,10 +166,73 @@ class NotWeights:
     pass
 
 
-def test_load_refuses_arbitrary_python_objects(tmp_path):
+def test_load_refuses_arbitrary_python_objects_and_names_their_type(tmp_path):
     path = tmp_path / "obj.pt"
     d2l.save_checkpoint({"obj": NotWeights()}, path)
-    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+    with pytest.raises(pickle.UnpicklingError, match="NotWeights.*state_dict") as error:
+        d2l.load_checkpoint(path)
+    assert "weights_only=False" not in str(error.value)
+    assert error.value.__suppress_context__  # torch's advice to load unsafely is not shown
+
+
+def saved_bytes(tmp_path):
+    path = tmp_path / "good.pt"
+    d2l.save_checkpoint({"epoch": 3, "model": small_model(0).state_dict()}, path)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("cut", [0, 10, 0.5, -1])
+def test_load_of_a_truncated_file_says_it_is_not_a_valid_checkpoint(tmp_path, cut):
+    data = saved_bytes(tmp_path)
+    path = tmp_path / "cut.pt"
+    path.write_bytes(data[:int(cut * len(data)) if isinstance(cut, float) else cut])
+    with pytest.raises(ValueError, match=r"cut.pt is not a valid checkpoint: it is truncated"
+                                         r" or corrupt") as error:
+        d2l.load_checkpoint(path)
+    assert "weights_only" not in str(error.value) and error.value.__suppress_context__
+
+
+def test_load_of_a_file_with_damaged_bytes_says_it_is_not_a_valid_checkpoint(tmp_path):
+    data = bytearray(saved_bytes(tmp_path))
+    start = data.index(b"data.pkl") + 40  # inside the pickled description of the object
+    data[start:start + 8] = b"\xff" * 8
+    path = tmp_path / "damaged.pt"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="damaged.pt is not a valid checkpoint"):
+        d2l.load_checkpoint(path)
+
+
+@pytest.mark.parametrize("content", [b"epoch,loss\n1,0.5\n", pickle.dumps({"epoch": 1}, 2)],
+                         ids=["csv", "pickle"])
+def test_load_of_a_file_torch_save_did_not_write_says_so(tmp_path, content):
+    path = tmp_path / "other.pt"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="torch.save did not write it"):
+        d2l.load_checkpoint(path)
+
+
+def test_load_of_another_zip_archive_says_it_is_not_a_valid_checkpoint(tmp_path):
+    import zipfile
+
+    path = tmp_path / "archive.pt"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "not a checkpoint")
+    with pytest.raises(ValueError, match="archive.pt is not a valid checkpoint"):
+        d2l.load_checkpoint(path)
+
+
+def test_load_of_an_intact_file_keeps_torchs_own_error(tmp_path, monkeypatch):
+    """An intact checkpoint that fails for another reason (e.g. GPU tensors, no GPU) is not
+    called corrupt: torch's error, which says what to do, comes through."""
+    path = tmp_path / "x.pt"
+    d2l.save_checkpoint(torch.ones(2), path)
+
+    def cuda_load(*args, **kwargs):
+        raise RuntimeError("Attempting to deserialize object on a CUDA device but "
+                           "torch.cuda.is_available() is False")
+
+    monkeypatch.setattr(torch, "load", cuda_load)
+    with pytest.raises(RuntimeError, match="on a CUDA device"):
         d2l.load_checkpoint(path)
 
 

@@ -17,10 +17,25 @@ def test_is_not_quick_when_d2l_quick_is_unset(monkeypatch):
     assert d2l.is_quick() is False
 
 
-@pytest.mark.parametrize("value", ["0", "", "false", "no", "2"])
-def test_is_not_quick_when_d2l_quick_is_not_a_true_value(monkeypatch, value):
+@pytest.mark.parametrize("value", ["0", "", "false", "no", "FALSE", " No "])
+def test_is_not_quick_when_d2l_quick_is_set_to_a_false_value(monkeypatch, value):
     monkeypatch.setenv("D2L_QUICK", value)
     assert d2l.is_quick() is False
+
+
+@pytest.mark.parametrize("value", ["maybe", "ture", "2", "on"])
+def test_an_unrecognised_d2l_quick_value_is_refused_with_the_accepted_values(monkeypatch, value):
+    monkeypatch.setenv("D2L_QUICK", value)
+    with pytest.raises(ValueError, match=f"D2L_QUICK='{value}' is not a mode") as error:
+        d2l.is_quick()
+    for accepted in ("D2L_QUICK=1", "true/yes", "D2L_QUICK=0", "false/no", "unset"):
+        assert accepted in str(error.value)
+
+
+def test_mode_name_refuses_an_unrecognised_d2l_quick_value(monkeypatch):
+    monkeypatch.setenv("D2L_QUICK", "maybe")
+    with pytest.raises(ValueError, match="is not a mode"):
+        d2l.mode_name()
 
 
 def test_mode_name_is_quick_in_quick_mode(quick_mode):

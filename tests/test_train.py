@@ -370,3 +370,57 @@ def test_predict_ch3_titles_show_true_and_predicted_labels():
     assert len(axes) == 4
     assert [ax.get_title() for ax in axes] == [
         "t-shirt\nankle boot", "trouser\nankle boot", "pullover\nankle boot", "dress\nankle boot"]
+
+
+# --- empty loaders: say so, rather than dividing 0 by 0 -----------------------------------------
+
+def empty_loader():
+    return d2l.load_array((torch.zeros(0, 2), torch.zeros(0, dtype=torch.long)), 4)
+
+
+EMPTY = "yielded no batches: the loader is empty"
+
+
+@pytest.mark.parametrize("loader", [empty_loader(), []], ids=["TensorLoader", "list"])
+def test_evaluate_accuracy_on_an_empty_loader_says_it_is_empty(loader):
+    with pytest.raises(ValueError, match=EMPTY):
+        d2l.evaluate_accuracy(identity_net(), loader)
+
+
+def test_evaluate_accuracy_gpu_on_an_empty_loader_says_it_is_empty():
+    with pytest.raises(ValueError, match=EMPTY):
+        d2l.evaluate_accuracy_gpu(identity_net(), empty_loader(), CPU)
+
+
+def test_evaluate_loss_on_an_empty_loader_says_it_is_empty():
+    with pytest.raises(ValueError, match=EMPTY):
+        d2l.evaluate_loss(identity_net(), empty_loader(), nn.CrossEntropyLoss())
+
+
+def test_train_epoch_ch3_on_an_empty_loader_says_it_is_empty():
+    net = identity_net()
+    with pytest.raises(ValueError, match=f"train_iter {EMPTY}"):
+        d2l.train_epoch_ch3(net, empty_loader(), nn.CrossEntropyLoss(),
+                            torch.optim.SGD(net.parameters(), lr=0.1))
+
+
+@pytest.mark.parametrize("empty", ["train", "test"])
+def test_train_ch3_on_an_empty_loader_says_it_is_empty(full_mode, empty):
+    net = identity_net()
+    train_iter, test_iter = scored_loader(), scored_loader()
+    train_iter, test_iter = ((empty_loader(), test_iter) if empty == "train"
+                             else (train_iter, empty_loader()))
+    with pytest.raises(ValueError, match=EMPTY):
+        d2l.train_ch3(net, train_iter, test_iter, nn.CrossEntropyLoss(), 1,
+                      torch.optim.SGD(net.parameters(), lr=0.1))
+
+
+@pytest.mark.parametrize("empty", ["train_iter", "test_iter"])
+def test_train_ch6_on_an_empty_loader_says_which_is_empty_before_training(full_mode, empty):
+    train_iter, test_iter = image_loaders()
+    no_images = d2l.load_array((torch.zeros(0, 1, 28, 28), torch.zeros(0, dtype=torch.long)), 16)
+    loaders = {"train_iter": train_iter, "test_iter": test_iter, empty: no_images}
+    net = tiny_lenet()
+    with pytest.raises(ValueError, match=f"{empty} is empty: it yields no batches"):
+        d2l.train_ch6(net, loaders["train_iter"], loaders["test_iter"], 1, 0.1, device=CPU)
+    assert isinstance(net[-1].weight, nn.parameter.UninitializedParameter)  # nothing ran
