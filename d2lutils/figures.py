@@ -57,6 +57,7 @@ MONO = "Noto Sans Mono CJK SC"
 PALETTE = {
     "cell": "#ffffff", "edge": "#4a4a4a", "pad": "#e6e6e6", "text": "#1a1a1a", "muted": "#8a8a8a",
     "hi": ["#7fb3e6", "#f4b26a", "#9bd18b", "#d9a1d9"],  # highlighted windows, in order
+    "hi_text": ["#1f4e79", "#8a4b08", "#2d6a1f", "#6a2d6a"],  # their equations, darker
     "conv": "#cfe2f7", "pool": "#d8efd0", "linear": "#e6daf5", "norm": "#fbeec3",
     "act": "#f0f0f0", "merge": "#fbd5c9", "block": "#d7ecec", "io": "#ffffff",
 }
@@ -268,7 +269,7 @@ def draw_corr2d(X, K, Y, padding=0, stride=1, highlight=((0, 0),)):
     x = _grid(ax, Xp, 0, top, "输入" if not (ph or pw) else "输入（填充后）",
               outlines=outlines, pad=(ph, pw))
     mid = top - Xp.shape[0] / 2
-    _text(ax, x + 0.6, mid, "∗", fontsize=20)
+    _text(ax, x + 0.6, mid, "∗", fontsize=16)
     kx = x + 1.2
     x = _grid(ax, K, kx, mid + kh / 2, "卷积核",
               fills={(a, b): "#f2f2f2" for a in range(kh) for b in range(kw)})
@@ -280,7 +281,7 @@ def draw_corr2d(X, K, Y, padding=0, stride=1, highlight=((0, 0),)):
         terms = " + ".join(f"{_factor(fx_(a.item()))}×{_factor(fk(b.item()))}"
                            for a, b in zip(window.flatten(), K.flatten()))
         _text(ax, 0, -Xp.shape[0] - 0.7 - 0.7 * n, f"{terms} = {_fmt(Y)(Y[i, j].item())}",
-              ha="left", fontsize=11, color="#1f4e79" if n == 0 else "#8a4b08")
+              ha="left", fontsize=11, color=PALETTE["hi_text"][n % 4])
     if stride != (1, 1):
         _text(ax, 0, -Xp.shape[0] - 0.7 - 0.7 * len(highlight),
               f"步幅：高 {stride[0]}，宽 {stride[1]}", ha="left", fontsize=11)
@@ -321,7 +322,7 @@ def draw_corr2d_multi_in(X, K, Y):
         top = -ch * rows_h
         mid = top - X.shape[1] / 2
         x = _grid(ax, X[ch], 0, top, f"输入通道 {ch}", outlines=[(0, 0, kh, kw, hi)])
-        _text(ax, x + 0.6, mid, "∗", fontsize=20)
+        _text(ax, x + 0.6, mid, "∗", fontsize=16)
         x = _grid(ax, K[ch], x + 1.2, mid + kh / 2, f"核通道 {ch}")
         s = float((X[ch, :kh, :kw] * K[ch]).sum())
         partial.append(s)
@@ -331,7 +332,7 @@ def draw_corr2d_multi_in(X, K, Y):
     fmt = _fmt(Y)
     _text(ax, 0, -c * rows_h + 0.4,
           " + ".join(fmt(p) for p in partial) + f" = {fmt(Y[0, 0].item())}",
-          ha="left", color="#1f4e79")
+          ha="left", color=PALETTE["hi_text"][0])
     fig.set_size_inches(*_inches(ax))
     return _finish(name, fig, ax, {"X": X, "K": K, "Y": Y})
 
@@ -381,7 +382,7 @@ def draw_conv1x1(X, K, Y):
         terms = " + ".join(f"{_factor(fmt(w.item()))}×{_factor(fmt(v.item()))}"
                            for w, v in zip(W[o], X[:, 0, 0]))
         _text(ax, 0, -total - 0.8 - 0.7 * o, f"输出通道 {o}：{terms} ≈ {fmt(Y[o, 0, 0].item())}",
-              ha="left", color="#1f4e79")
+              ha="left", color=PALETTE["hi_text"][0])
     fig.set_size_inches(*_inches(ax, 0.4))
     return _finish(name, fig, ax, {"X": X, "K": K, "Y": Y})
 
@@ -424,7 +425,7 @@ def draw_pool2d(X, Y, pool_size, stride=None, padding=0, mode="max", highlight=(
         vals = ", ".join(fmt(v.item()) for v in window.flatten() if v != -math.inf)
         fn = "max" if mode == "max" else "mean"
         _text(ax, 0, -Xp.shape[0] - 0.7 - 0.7 * n, f"{fn}({vals}) = {fy(Y[i, j].item())}",
-              ha="left", color="#1f4e79" if n == 0 else "#8a4b08")
+              ha="left", color=PALETTE["hi_text"][n % 4])
     fig.set_size_inches(*_inches(ax))
     return _finish(name, fig, ax, {"X": X, "Y": Y})
 
