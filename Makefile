@@ -32,11 +32,11 @@ CACHE := $(BUILD_DIR)/_build/.jupyter_cache
 # change every page must be re-read, so its saved environment goes with the cache.
 DOCTREES := $(BUILD_DIR)/_build/.doctrees
 
-.PHONY: help setup data browser figures book test test-chapters lab bench clean
+.PHONY: help setup data browser figures cache-check book test test-chapters lab bench clean
 
 help:
 	@echo "make book   build the HTML book (full mode; MODE=quick for the fast CI build)"
-	@echo "make test   unit tests, every chapter executed (quick-mode book build), HTML and browser checks"
+	@echo "make test   unit tests, every chapter under nbval (quick mode), the quick book from its cache, HTML and browser checks"
 	@echo "make lab    JupyterLab with the chapters opening as notebooks"
 	@echo "make bench  time per epoch, the book's pipeline against the d2l book's (bench/results/)"
 	@echo "make clean  remove the virtual environment and build outputs"
@@ -80,22 +80,30 @@ figures:
 	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $$missing; \
 	fi
 
-book: setup
+# Empty this mode's execution cache (and Sphinx's saved pages) when d2lutils changed, so no
+# output of an older package survives.
+cache-check:
 	@hash=$$(cat d2lutils/*.py | sha256sum | cut -c1-16); stamp=$(BUILD_DIR)/_build/.d2lutils-hash; \
 	if [ "$$(cat $$stamp 2>/dev/null)" != "$$hash" ]; then rm -rf $(CACHE) $(DOCTREES); fi; \
 	mkdir -p $(BUILD_DIR)/_build; echo $$hash > $$stamp
+
+book: setup cache-check
 	@# The reproducibility page pastes results glued in other pages; Sphinx does not track that
 	@# dependency, so the page is always re-read (it executes nothing).
 	@touch chapters/appendix/reproducibility.md
 	D2L_QUICK=$(QUICK) $(VENV)/bin/jupyter-book build . --path-output $(BUILD_DIR) -n -W --keep-going
 	@echo "Book ($(MODE) mode): $(abspath $(BUILD_DIR))/_build/html/index.html"
 
-# Unit tests; then every chapter executed once, in quick mode, by the book build (-W; hidden
-# check cells are asserts, so a false claim fails it); then checks of the built HTML, also in
-# headless Chromium, and a chapter run in JupyterLab. Screenshots land in _build/screenshots.
+# Unit tests; then every chapter executed once, in quick mode, cell by cell under nbval (each
+# cell a test item; hidden check cells are asserts, so a false claim fails); nbval stores each
+# executed chapter in the quick book's execution cache, so the quick-mode book build that
+# follows executes nothing again; then checks of the built HTML, also in headless Chromium,
+# and a chapter run in JupyterLab. Screenshots land in _build/screenshots.
 test: setup
 	$(VENV)/bin/ruff check d2lutils tests bench
 	D2L_QUICK=1 $(VENV)/bin/pytest tests
+	$(MAKE) --no-print-directory cache-check MODE=quick
+	D2L_QUICK=1 D2L_NB_CACHE=$(abspath _build/quick/_build/.jupyter_cache) $(VENV)/bin/pytest chapters
 	$(MAKE) --no-print-directory book MODE=quick
 	D2L_BOOK_HTML=_build/quick/_build/html $(VENV)/bin/pytest -m book tests
 	D2L_BOOK_HTML=_build/quick/_build/html D2L_SCREENSHOTS=_build/screenshots \
