@@ -40,6 +40,7 @@ looks the same without the font on the reader's machine. Bad input raises ``Figu
 the figure and what was wrong.
 """
 
+import copy
 import io
 import math
 import operator
@@ -51,6 +52,8 @@ from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from torch import fx, nn
+from torch.fx.passes.shape_prop import ShapeProp
+from torch.nn.modules.lazy import LazyModuleMixin
 
 FONT = "Noto Sans CJK SC"
 MONO = "Noto Sans Mono CJK SC"
@@ -509,12 +512,17 @@ def trace(net, X, blocks=(), name="draw_net"):
     """Trace ``net`` on the example input ``X`` with torch.fx; return (graph module, graph).
 
     Sub-modules matching ``blocks`` (classes, or a predicate on modules) stay whole. Each node
-    gets ``meta['tensor_meta']`` (output shape) from one forward pass in evaluation mode.
+    gets ``meta['tensor_meta']`` (output shape) from one forward pass in evaluation mode, with
+    the random number generator's state restored afterwards; a net with lazy layers is copied
+    first, so drawing it does not initialise it.
     """
     if not isinstance(net, nn.Module):
         raise FigureError(f"{name}: expects an nn.Module, got {type(net).__name__}")
     if not isinstance(X, torch.Tensor):
         raise FigureError(f"{name}: the example input must be a tensor, got {type(X).__name__}")
+    if any(isinstance(m, LazyModuleMixin) for m in net.modules()):
+        net = copy.deepcopy(net)  # the forward pass below must not initialise the reader's net
+    X = X.to(next(net.parameters(), X).device)
     tracer = _Tracer(_block_test(blocks))
     try:
         graph = tracer.trace(net)
@@ -525,8 +533,7 @@ def trace(net, X, blocks=(), name="draw_net"):
     modes = {m: m.training for m in net.modules()}
     net.eval()
     try:
-        with torch.no_grad():
-            from torch.fx.passes.shape_prop import ShapeProp
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the RNG as it was
             ShapeProp(gm).propagate(X)
     except Exception as e:
         raise FigureError(f"{name}: the forward pass of {type(net).__name__} on an input of "
@@ -539,6 +546,7 @@ def trace(net, X, blocks=(), name="draw_net"):
 
 _MERGES = {operator.add: "+", torch.add: "+", torch.cat: "连结", torch.concat: "连结",
            operator.mul: "×", torch.mul: "×"}
+_ACTS = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.Flatten)
 _FUNCS = {torch.relu: "ReLU", torch.nn.functional.relu: "ReLU", torch.sigmoid: "Sigmoid",
           torch.tanh: "Tanh", torch.flatten: "Flatten"}
 
@@ -548,17 +556,38 @@ def _shape_of(node):
     return tuple(meta.shape) if hasattr(meta, "shape") else None
 
 
-def _add_net(g, net, X, blocks, shapes, prefix, name):
-    """Add the traced nodes of ``net`` to ``g``; return the labels drawn."""
+def _add_net(g, net, X, blocks, shapes, prefix, name, fold=False, block_name=None):
+    """Add the traced nodes of ``net`` to ``g``; return the labels drawn.
+
+    ``fold``: draw an activation function inside the box of the layer before it;
+    ``block_name``: the name written in the boxes of blocks (default: their class name).
+    """
     gm, graph = trace(net, X, blocks, name)
-    ids, texts = {}, []
+    is_block = _block_test(blocks)
+    ids, texts, boxes, edges = {}, [], {}, []  # boxes: nid -> [lines, shape line, attrs]
+    consumers = Counter(n for node in graph.nodes for n in node.all_input_nodes)
     for node in graph.nodes:
         inputs = [ids[n] for n in node.all_input_nodes if n in ids]
         shape = _shape_of(node)
-        shape_line = f'<BR/><FONT POINT-SIZE="9">{shape}</FONT>' if shapes and shape else ""
+        shape_line = f'<FONT POINT-SIZE="9">{shape}</FONT>' if shapes and shape else ""
         nid = f"{prefix}{len(ids)}"
+        act = None
+        if node.op == "call_module" and isinstance(gm.get_submodule(node.target), _ACTS):
+            act = type(gm.get_submodule(node.target)).__name__
+        elif node.op in ("call_function", "call_method") and (
+                node.target in _FUNCS or node.target in ("relu", "flatten")):
+            act = _FUNCS.get(node.target, str(node.target).capitalize())
+        src = node.all_input_nodes[0] if len(node.all_input_nodes) == 1 else None
+        if (fold and act and act != "Flatten" and src is not None and consumers[src] == 1
+                and src in ids and ids[src] in boxes and boxes[ids[src]][2].get("kind")):
+            box = boxes[ids[src]]
+            box[0][0] += " + " + _code(act)
+            box[1] = shape_line
+            texts.append(act)
+            ids[node] = ids[src]
+            continue
         if node.op == "placeholder":
-            g.node(nid, f"<输入{shape_line}>", fillcolor=PALETTE["io"], style="rounded")
+            boxes[nid] = [["输入"], shape_line, dict(fillcolor=PALETTE["io"], style="rounded")]
             texts.append("输入")
         elif node.op == "call_module":
             m = gm.get_submodule(node.target)
@@ -566,55 +595,66 @@ def _add_net(g, net, X, blocks, shapes, prefix, name):
                 ids[node] = inputs[0]
                 continue
             kind = type(m).__name__
-            detail = _layer_detail(m) if not _block_test(blocks)(m) else _summary(m)
-            if _block_test(blocks)(m) and shape and len(shape) > 1:
+            if is_block(m):
+                kind = block_name or kind
                 in_shape = _shape_of(node.all_input_nodes[0])
-                detail = (f"{in_shape[1]}→{shape[1]} 通道" if in_shape else "") + (
-                    f"<BR/>{_esc(detail)}" if detail else "")
+                lines = [_code(kind)]
+                if in_shape and shape and len(shape) > 1:
+                    lines.append(f"{in_shape[1]}→{shape[1]} 通道")
+                if _summary(m):
+                    lines.append(_esc(_summary(m)))
             else:
-                detail = _esc(detail)
-            label = _code(kind) + (f"<BR/>{detail}" if detail else "") + shape_line
-            g.node(nid, f"<{label}>", fillcolor=_colour(m))
-            texts += [kind, detail]
+                lines = [_code(kind)] + ([_esc(_layer_detail(m))] if _layer_detail(m) else [])
+            boxes[nid] = [lines, shape_line, dict(fillcolor=_colour(m), kind=kind)]
+            texts += [kind] + [_layer_detail(m)] if not is_block(m) else [kind] + lines[1:]
         elif node.op in ("call_function", "call_method") and (
                 node.target in _MERGES or node.target in ("add", "cat")):
             sym = _MERGES.get(node.target, "+" if node.target == "add" else "连结")
-            g.node(nid, f"<{sym}{shape_line}>", shape="ellipse", style="filled",
-                   fillcolor=PALETTE["merge"])
+            boxes[nid] = [[sym], shape_line, dict(shape="ellipse", style="filled",
+                                                  fillcolor=PALETTE["merge"])]
             texts.append(sym)
-        elif node.op in ("call_function", "call_method") and (
-                node.target in _FUNCS or node.target in ("relu", "flatten")):
-            kind = _FUNCS.get(node.target, str(node.target).capitalize())
-            g.node(nid, f"<{_code(kind)}{shape_line}>", fillcolor=PALETTE["act"])
-            texts.append(kind)
+        elif act:
+            boxes[nid] = [[_code(act)], shape_line, dict(fillcolor=PALETTE["act"], kind=act)]
+            texts.append(act)
         elif node.op == "output":
-            g.node(nid, "输出", fillcolor=PALETTE["io"], style="rounded")
+            boxes[nid] = [["输出"], "", dict(fillcolor=PALETTE["io"], style="rounded")]
             texts.append("输出")
         else:  # getitem, getattr, view ...: pass the data through
             if inputs:
                 ids[node] = inputs[0]
             continue
         ids[node] = nid
-        for src in dict.fromkeys(inputs):
-            g.edge(src, nid)
-    return texts
+        edges += [(s, nid) for s in dict.fromkeys(inputs)]
+    for nid, (lines, shape_line, attrs) in boxes.items():
+        attrs = {k: v for k, v in attrs.items() if k != "kind"}
+        g.node(nid, "<" + "<BR/>".join(lines + ([shape_line] if shape_line else [])) + ">",
+               **attrs)
+    for s, d in edges:
+        g.edge(s, d)
+    return [t for t in texts if t]
 
 
-def draw_net(net, X, blocks=(), shapes=True, rankdir="TB", title=None):
+def draw_net(net, X, blocks=(), shapes=True, rankdir="TB", title=None, fold=False,
+             block_name=None):
     """Draw the architecture of ``net`` as traced on the example input ``X`` (with a batch dim).
 
     One box per layer (kind, settings, output shape when ``shapes``), ellipses for ``+`` and
-    concatenation; sub-modules matching ``blocks`` (classes or a predicate) become one box each.
+    concatenation; sub-modules matching ``blocks`` (classes or a predicate) become one box each;
+    ``fold=True`` writes each activation function into the box of the layer before it;
+    ``block_name`` names those blocks (e.g. ``'vgg_block'``; default: their class name).
     """
     g = _digraph("draw_net", rankdir)
     if title:
         g.attr(label=title, labelloc="t")
-    texts = _add_net(g, net, X, blocks, shapes, "n", "draw_net")
+    texts = _add_net(g, net, X, blocks, shapes, "n", "draw_net", fold, block_name)
     return _render("draw_net", g, texts)
 
 
-def draw_nets(nets, blocks=(), shapes=True, rankdir="TB"):
-    """Draw several architectures side by side: ``nets`` maps a title to (module, example input)."""
+def draw_nets(nets, blocks=(), shapes=True, rankdir="TB", fold=False, block_name=None):
+    """Draw several architectures side by side: ``nets`` maps a title to (module, example input).
+
+    ``blocks``, ``fold`` and ``block_name`` as in ``draw_net``.
+    """
     name = "draw_nets"
     if not isinstance(nets, dict) or not nets:
         raise FigureError(f"{name}: expects a dict {{title: (module, example input)}}")
@@ -625,7 +665,8 @@ def draw_nets(nets, blocks=(), shapes=True, rankdir="TB"):
             raise FigureError(f"{name}: the value for {title!r} must be (module, example input)")
         with g.subgraph(name=f"cluster_{k}") as sub:
             sub.attr(label=title, color="#bbbbbb", style="rounded", fontsize="13")
-            texts += [title] + _add_net(sub, pair[0], pair[1], blocks, shapes, f"c{k}_", name)
+            texts += [title] + _add_net(sub, pair[0], pair[1], blocks, shapes, f"c{k}_", name,
+                                        fold, block_name)
     return _render(name, g, texts)
 
 
@@ -824,7 +865,7 @@ def draw_bn_axes(shape, dims):
             _text(ax, -0.5, -s * (h + 0.8) - h / 2, f"样本 {s}", rotation=90, fontsize=10)
         _text(ax, c * (w + 0.6) + 0.2, -(n * (h + 0.8)) / 2,
               "一个通道：对批量中全部样本\n的全部位置（高 × 宽）求均值", ha="left", fontsize=10)
-    fig.set_size_inches(*_inches(ax, 0.3))
+    fig.set_size_inches(*_inches(ax, 0.3 if len(shape) == 4 else 0.42))
     return _finish(name, fig, ax, {"shape": shape, "dims": dims})
 
 

@@ -242,3 +242,26 @@ def test_missing_graphviz_is_named_with_the_package_that_installs_it(monkeypatch
     monkeypatch.setattr(figures.shutil, "which", lambda name: None)
     with pytest.raises(FigureError, match="apt-get install graphviz"):
         figures.draw_flow(["a", "b"])
+
+
+def test_fold_writes_activations_into_the_layer_before():
+    fig = figures.draw_net(lenet(), torch.zeros(1, 1, 28, 28), fold=True)
+    assert "Sigmoid" in fig.texts and fig.source.count("Sigmoid") == 3  # one per box
+    assert fig.source.count("->") < figures.draw_net(lenet(), torch.zeros(1, 1, 28, 28)
+                                                     ).source.count("->")
+
+
+def test_block_name_labels_the_blocks():
+    net = nn.Sequential(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()), nn.Flatten())
+    fig = figures.draw_net(net, torch.zeros(1, 1, 5, 5), blocks=nn.Sequential,
+                           block_name="my_block")
+    assert "my_block" in fig.texts and "1→2 通道" in fig.source
+
+
+def test_drawing_leaves_lazy_layers_and_the_random_state_alone():
+    net = nn.Sequential(nn.Flatten(), nn.LazyLinear(3))
+    state = torch.random.get_rng_state()
+    fig = figures.draw_net(net, torch.zeros(1, 2, 2))
+    assert "4→3" in fig.source  # the copy was initialised to draw it
+    assert isinstance(net[1], nn.LazyLinear) and net[1].in_features == 0
+    assert torch.equal(torch.random.get_rng_state(), state)
