@@ -772,12 +772,13 @@ def _unit_colour(k, sizes):
                                          else PALETTE["conv"])
 
 
-def draw_autograd(y, names=None):
+def draw_autograd(y, names=None, rankdir="LR"):
     """Draw the graph autograd recorded for ``y``, from inputs to ``y``.
 
     ``names`` maps names to tensors: a leaf named there is a box with its name; a tensor computed
     by an operation and named there is a box after that operation. Operations are ellipses named
-    after their ``grad_fn`` (``MulBackward0`` is drawn as ``Mul``).
+    after their ``grad_fn`` (``MulBackward0`` is drawn as ``Mul``). ``rankdir``: ``"LR"`` (left to
+    right) or ``"TB"`` (top to bottom, for long graphs).
     """
     name = "draw_autograd"
     if not isinstance(y, torch.Tensor) or y.grad_fn is None:
@@ -787,7 +788,7 @@ def draw_autograd(y, names=None):
     by_fn = {t.grad_fn: k for k, t in names.items() if isinstance(t, torch.Tensor)
              and t.grad_fn is not None}
     by_leaf = {id(t): k for k, t in names.items() if isinstance(t, torch.Tensor)}
-    g = _digraph(name, "LR")
+    g = _digraph(name, rankdir)
     texts, seen = [], {}
 
     def var(label, fill):
@@ -869,9 +870,10 @@ def draw_bn_axes(shape, dims):
     return _finish(name, fig, ax, {"shape": shape, "dims": dims})
 
 
-def draw_flow(steps, cycle=False, title=None, rankdir="LR"):
+def draw_flow(steps, cycle=False, title=None, rankdir="LR", inputs=None):
     """A small flow chart: ``steps`` is a list of labels (or (label, note) pairs) joined by
-    arrows; ``cycle=True`` adds an arrow from the last step back to the second."""
+    arrows; ``cycle=True`` adds an arrow from the last step back to the second; ``inputs``
+    maps a step's index to the label of an extra input drawn beside it, e.g. ``{2: '新样本'}``."""
     name = "draw_flow"
     if not steps or len(steps) < 2:
         raise FigureError(f"{name}: needs at least two steps, got {steps!r}")
@@ -886,6 +888,12 @@ def draw_flow(steps, cycle=False, title=None, rankdir="LR"):
         texts.append(label)
         if k:
             g.edge(f"s{k - 1}", f"s{k}")
+    for k, label in (inputs or {}).items():
+        if not (isinstance(k, int) and 0 <= k < len(steps)):
+            raise FigureError(f"{name}: inputs has key {k!r}, not the index of a step")
+        g.node(f"in{k}", _esc(label), fillcolor=PALETTE["io"], style="rounded,dashed")
+        g.edge(f"in{k}", f"s{k}", style="dashed")
+        texts.append(label)
     if cycle:
         g.edge(f"s{len(steps) - 1}", "s1", style="dashed", constraint="false", label=" 重复")
     return _render(name, g, texts)

@@ -199,6 +199,7 @@ def test_autograd_figure_walks_the_recorded_graph():
     y = 2 * z.sum()
     fig = figures.draw_autograd(y, {"x": x, "z": z, "y": y})
     assert {"x", "z", "y", "Mul", "Sum"} <= set(fig.texts)
+    assert "rankdir=TB" in figures.draw_autograd(y, {"x": x}, rankdir="TB").source
     with pytest.raises(FigureError, match="draw_autograd: y must be a tensor computed"):
         figures.draw_autograd(torch.ones(2))
 
@@ -228,6 +229,10 @@ def test_flow_and_copy_figures_label_what_they_are_given():
     assert flow.texts == ["数据", "模型", "损失"] and "重复" in flow.source
     with pytest.raises(FigureError, match="at least two steps"):
         figures.draw_flow(["数据"])
+    side = figures.draw_flow(["数据", "模型", "预测"], inputs={1: "新样本"})
+    assert "新样本" in side.texts and "in1 -> s1" in side.source
+    with pytest.raises(FigureError, match="not the index of a step"):
+        figures.draw_flow(["数据", "模型"], inputs={5: "新样本"})
     copy = figures.draw_copy_to_device(torch.ones(2, 3), torch.ones(2, 3), "cuda:0")
     assert "cuda:0" in copy.texts and "X.to('cuda:0')" in copy.source
 
