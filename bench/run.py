@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +101,7 @@ def bench_model(name, spec, args, device, data_root):
 def environment(device):
     cpu = platform.processor() or platform.machine()
     try:
-        with open("/proc/cpuinfo") as f:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
@@ -161,6 +162,8 @@ def main(argv=None):
             parser.error(f"--{flag.replace('_', '-')} must be at least 1, got {value}")
 
     quick = os.environ.pop("D2L_QUICK", None)  # always full data and full epochs
+    # The training curves (PNG files outside Jupyter) stay out of the working directory.
+    os.environ.setdefault("D2L_FIGURE_DIR", tempfile.mkdtemp(prefix="d2l-bench-figures-"))
     try:
         return _bench(names, args)
     finally:
@@ -180,9 +183,9 @@ def _bench(names, args):
     table = markdown_table(results, env)
     args.out.mkdir(parents=True, exist_ok=True)
     tag = "" if device.type == "cpu" else f"-{device.type}"
-    (args.out / f"results{tag}.md").write_text(table)
+    (args.out / f"results{tag}.md").write_text(table, encoding="utf-8")
     (args.out / f"results{tag}.json").write_text(
-        json.dumps({"environment": env, "results": results}, indent=2) + "\n")
+        json.dumps({"environment": env, "results": results}, indent=2) + "\n", encoding="utf-8")
     print(table)
     return results
 

@@ -16,6 +16,7 @@ from .data import (
     synthetic_data,
 )
 from .device import num_gpus, try_all_gpus, try_gpu, use_mixed_precision
+from .doctor import doctor
 from .figures import (
     Diagram,
     FigureError,
@@ -45,7 +46,17 @@ from .house_prices import (
 )
 from .models import Residual, corr2d, linreg, sgd, squared_loss
 from .modes import is_quick, limit_epochs, mode_name
-from .plot import Animator, in_notebook, plot, set_axes, set_figsize, show_images, use_svg_display
+from .plot import (
+    Animator,
+    in_notebook,
+    plot,
+    set_axes,
+    set_figsize,
+    show_figure,
+    show_images,
+    use_svg_display,
+    where_figures_show,
+)
 from .progress import Progress, format_seconds
 from .settings import Settings, choose_settings
 from .train import (
@@ -79,4 +90,5 @@ __all__ = [
     "read_ames", "read_kaggle_csv", "save_submission", "split_house_prices",
     "Progress", "Residual", "Settings", "choose_settings", "format_seconds", "in_notebook",
     "use_mixed_precision",
+    "show_figure", "where_figures_show", "doctor",
 ]

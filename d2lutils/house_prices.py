@@ -38,7 +38,7 @@ def find_kaggle_house_prices():  # @save
 
 def read_kaggle_csv(path, required):  # @save
     """One of Kaggle's house-price CSV files as a DataFrame, checked for the required columns."""
-    data = pd.read_csv(path)
+    data = pd.read_csv(path, encoding='utf-8')
     for column in required:
         if column not in data.columns:
             raise ValueError(
@@ -144,7 +144,7 @@ def save_submission(ids, predictions, path):  # @save
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        with os.fdopen(fd, 'w', newline='') as f:
+        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f:
             pd.DataFrame({'Id': ids, 'SalePrice': predictions}).to_csv(f, index=False)
         os.replace(tmp, path)
     except BaseException:

@@ -1,10 +1,20 @@
-"""Plotting: SVG figures in notebooks, line plots, image grids, and a live Animator."""
+"""Plotting: SVG figures in notebooks, line plots, image grids, and a live Animator.
 
-from itertools import cycle
+Where a figure appears depends on where the code runs (``where_figures_show``): in Jupyter
+it is shown in the notebook; in a script or a terminal with an interactive matplotlib
+back-end (a desktop), in a window; otherwise it is saved as a PNG file in the working
+directory (or ``$D2L_FIGURE_DIR``), whose path is printed once. Under several processes
+(e.g. ``torchrun``) only rank 0 shows or saves figures.
+"""
+
+import os
+from itertools import count, cycle
+from pathlib import Path
 
 import torch
 from matplotlib import pyplot as plt
 from matplotlib_inline import backend_inline
+from tqdm import tqdm
 
 DEFAULT_FMTS = ("-", "m--", "g-.", "r:")
 
@@ -58,11 +68,14 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         raise ValueError(f"got {len(xs)} x series for {len(ys)} y series; pass one x for all "
                          f"or one x per y")
     set_figsize(figsize)
-    axes = axes if axes is not None else plt.gca()
+    own_axes = axes is None  # else the caller's figure, shown when the caller is done
+    axes = plt.gca() if own_axes else axes
     axes.cla()
     for x, y, fmt in zip(xs, ys, cycle(fmts)):
         axes.plot(x, y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+    if own_axes:
+        show_figure(axes.figure, "plot")
     return axes
 
 
@@ -85,7 +98,88 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):  # @save
         ax.axis("off")
         if titles:
             ax.set_title(titles[i])
+    show_figure(axes[0].figure, "images")  # outside Jupyter: a window or a file
     return axes
+
+
+def _rank():
+    """This process's rank among several (torch.distributed, else torchrun's RANK or
+    LOCAL_RANK); 0 for a single process."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank()
+    for name in ("RANK", "LOCAL_RANK"):
+        value = os.environ.get(name, "").strip()
+        if value.isdigit():
+            return int(value)
+    return 0
+
+
+def _interactive_backend():
+    """True when matplotlib's back-end opens windows (TkAgg, QtAgg, macosx, ...)."""
+    from matplotlib.backends import BackendFilter, backend_registry
+
+    interactive = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
+    return plt.get_backend().lower() in interactive
+
+
+def where_figures_show():
+    """Where figures appear here: ``'notebook'`` (inside Jupyter), ``'window'`` (an
+    interactive matplotlib back-end, e.g. TkAgg on a desktop) or ``'file'`` (PNG files in
+    the working directory, or in ``$D2L_FIGURE_DIR`` when it is set)."""
+    if in_notebook():
+        return "notebook"
+    return "window" if _interactive_backend() else "file"
+
+
+_file_numbers = {}  # kind ('animator', 'plot', 'images') -> count of files named so far
+_told_about_windows = False
+
+
+def _new_figure_path(kind):
+    """A new file name for a figure of ``kind``: d2l-animator-1.png, d2l-animator-2.png, ..."""
+    number = _file_numbers.setdefault(kind, count(1))
+    return Path(os.environ.get("D2L_FIGURE_DIR") or ".") / f"d2l-{kind}-{next(number)}.png"
+
+
+def _save(fig, path):
+    """Write ``fig`` to ``path`` as PNG; a viewer never sees a half-written file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight")
+    os.replace(tmp, path)
+
+
+def _show_in_window(fig):
+    """Show ``fig`` in its window (or redraw it there) without blocking the program."""
+    global _told_about_windows
+    if not _told_about_windows:
+        print("figures are shown in windows, which close when the program ends "
+              "(call matplotlib.pyplot.show() at the end to keep them open)")
+        _told_about_windows = True
+    fig.show()
+    fig.canvas.draw_idle()
+    fig.canvas.start_event_loop(0.001)  # let the window draw itself now
+
+
+def show_figure(fig, kind="figure"):
+    """Show the finished matplotlib figure ``fig`` where figures show here.
+
+    In Jupyter this does nothing: the notebook shows the figure at the end of the cell.
+    With an interactive back-end the figure opens in a window, without blocking; otherwise
+    it is saved to a new file ``d2l-<kind>-<n>.png`` in the working directory (or in
+    ``$D2L_FIGURE_DIR``), and the path is printed. On a process of rank other than 0
+    nothing happens. Returns the path of the file written, else None.
+    """
+    if _rank() != 0:
+        return None
+    where = where_figures_show()
+    if where == "window":
+        _show_in_window(fig)
+    elif where == "file":
+        path = _new_figure_path(kind)
+        _save(fig, path)  # the figure stays open: a script may still use plt.gcf()
+        print(f"figure saved to {path}")
+        return path
+    return None
 
 
 def in_notebook():
@@ -111,22 +205,28 @@ class Animator:
     """Plot data points as they arrive, e.g. the loss after every epoch.
 
     In Jupyter the figure is drawn once and then updated in place, so a notebook keeps a
-    single, final figure (also in the HTML book). Outside Jupyter nothing is displayed;
-    the figure stays available as ``animator.fig``.
+    single, final figure (also in the HTML book). Outside Jupyter each point is also
+    printed as a line of text, and the figure is shown in a window (interactive matplotlib
+    back-end) or saved to ``d2l-animator-<n>.png`` in the working directory, rewritten after
+    every point; its path is printed once. Under several processes only rank 0 draws.
+    The figure is available as ``animator.fig``.
     """
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=DEFAULT_FMTS, nrows=1, ncols=1,
                  figsize=(3.5, 2.5)):
         use_svg_display()
+        self.where = where_figures_show() if _rank() == 0 else None  # None: do not draw
         self.fig, axes = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
-        plt.close(self.fig)  # shown only through our display handle, not again at cell end
+        if self.where != "window":  # a window needs pyplot's figure; the others do not
+            plt.close(self.fig)  # in Jupyter: shown through our handle, not again at cell end
         self.axes = list(axes.flatten())
         self.axes_config = (xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.fmts = fmts
         self.X, self.Y = None, None
         self.title = None  # shown above the plot when set, e.g. the time left in training
         self._display = None
+        self.path = None  # the file the figure is saved to, outside Jupyter without windows
 
     def add(self, x, y):
         """Add one point per series: ``y`` is a number or a sequence (None skips a series)."""
@@ -138,6 +238,10 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(float(a))
                 self.Y[i].append(float(b))
+        if self.where is None:
+            return
+        if self.where != "notebook":
+            self._print_point(xs, ys)
         ax = self.axes[0]
         ax.cla()
         for xs_i, ys_i, fmt in zip(self.X, self.Y, cycle(self.fmts)):
@@ -147,12 +251,31 @@ class Animator:
             ax.set_title(self.title, fontsize="small")
         self._show()
 
-    def _show(self):
-        if not in_notebook():
+    def _print_point(self, xs, ys):
+        """One line of progress, e.g. 'epoch 2: train loss 0.512, test acc 0.801'."""
+        legend = self.axes_config[-1] or []
+        points = [(i, a, b) for i, (a, b) in enumerate(zip(xs, ys))
+                  if a is not None and b is not None]
+        if not points:
             return
-        from IPython.display import display
+        values = ", ".join(f"{legend[i] if i < len(legend) else f'y{i}'} {float(b):.4g}"
+                           for i, _, b in points)
+        title = f" ({self.title})" if self.title else ""
+        line = f"{self.axes_config[0] or 'x'} {float(points[0][1]):.4g}: {values}{title}"
+        tqdm.write(line)  # printed above a terminal progress bar, if one is drawn
 
-        if self._display is None:
-            self._display = display(self.fig, display_id=True)
+    def _show(self):
+        if self.where == "window":
+            _show_in_window(self.fig)
+        elif self.where == "file":
+            if self.path is None:
+                self.path = _new_figure_path("animator")
+                print(f"figure saved to {self.path} (rewritten as points arrive)")
+            _save(self.fig, self.path)
         else:
-            self._display.update(self.fig)
+            from IPython.display import display
+
+            if self._display is None:
+                self._display = display(self.fig, display_id=True)
+            else:
+                self._display.update(self.fig)

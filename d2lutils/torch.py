@@ -224,7 +224,7 @@ def _write_csv_atomically(frame, path):
     """Write ``frame`` to ``path`` through a temporary file, so ``path`` is never half written."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", newline="") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             frame.to_csv(f, index=False)
         os.replace(tmp, path)
     except BaseException:

@@ -54,6 +54,14 @@ def no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def figure_dir(monkeypatch, tmp_path_factory):
+    """Figures saved outside Jupyter (PNG files) go to a fresh folder, not the project."""
+    folder = tmp_path_factory.mktemp("figures")
+    monkeypatch.setenv("D2L_FIGURE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def clean_matplotlib():
     """Each test starts from the default rcParams and leaves no figure open."""
     with matplotlib.rc_context():

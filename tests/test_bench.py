@@ -17,9 +17,9 @@ def test_small_run_writes_markdown_and_json(tmp_path, capsys):
         assert r[which]["median_sec"] > 0
         assert 0.0 <= r[which]["median_test_acc"] <= 1.0
     assert r["ratio"] == pytest.approx(r["reference"]["median_sec"] / r["ours"]["median_sec"])
-    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    saved = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert saved["results"][0]["model"] == "softmax"
-    table = (tmp_path / "out" / "results.md").read_text()
+    table = (tmp_path / "out" / "results.md").read_text(encoding="utf-8")
     assert "| softmax | 256 | 1 × 1 |" in table
     acc = r["ours"]["median_test_acc"]
     assert table.splitlines()[-1].endswith(f"| {acc:.3f} ({acc:.3f}–{acc:.3f}) |")  # one run

@@ -84,7 +84,7 @@ print(json.dumps(report))
 def fresh_import():
     """What a fresh interpreter sees when it imports d2lutils, then the facade."""
     out = subprocess.run([sys.executable, "-c", IMPORT_PROBE], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+                         encoding="utf-8", check=True).stdout
     return json.loads(out.splitlines()[-1])
 
 
@@ -111,7 +111,7 @@ def test_modules_of_the_package_still_import_pytorch(fresh_import):
 def test_the_facade_refuses_to_stand_in_for_pytorch():
     # With d2lutils/ as the current directory, ``import torch`` finds d2lutils/torch.py first.
     result = subprocess.run([sys.executable, "-c", "import torch"], cwd=ROOT / "d2lutils",
-                            capture_output=True, text=True)
+                            capture_output=True, encoding="utf-8")
     assert result.returncode != 0
     assert "instead of PyTorch" in result.stderr and "from d2lutils import torch" in result.stderr
 
@@ -545,8 +545,8 @@ def test_data_hub_registers_the_kaggle_house_files_as_d2l_does():
 
 def test_kaggle_house_files_are_the_ames_split_of_load_house_prices(offline_house_prices,
                                                                     capsys):
-    train_data = pd.read_csv(d2l.download("kaggle_house_train"))
-    test_data = pd.read_csv(d2l.download("kaggle_house_test"))
+    train_data = pd.read_csv(d2l.download("kaggle_house_train"), encoding="utf-8")
+    test_data = pd.read_csv(d2l.download("kaggle_house_test"), encoding="utf-8")
     assert "Ames" in capsys.readouterr().out
     train_ref, test_ref = d2lutils.load_house_prices()
     assert train_data.shape == (1465, 81) and test_data.shape == (1465, 80)
@@ -556,8 +556,8 @@ def test_kaggle_house_files_are_the_ames_split_of_load_house_prices(offline_hous
 
 def test_d2ls_house_price_code_runs_on_the_offline_files(offline_house_prices):
     # The preprocessing of d2l's Kaggle section: features of both files, price last.
-    train_data = pd.read_csv(d2l.download("kaggle_house_train"))
-    test_data = pd.read_csv(d2l.download("kaggle_house_test"))
+    train_data = pd.read_csv(d2l.download("kaggle_house_train"), encoding="utf-8")
+    test_data = pd.read_csv(d2l.download("kaggle_house_test"), encoding="utf-8")
     all_features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
     assert len(all_features) == 2930 and "SalePrice" not in all_features
     assert train_data.columns[-1] == "SalePrice" and train_data.columns[0] == "Id"
@@ -578,7 +578,7 @@ def test_a_d2l_download_in_the_cache_folder_comes_first(offline_house_prices, tm
     cache.mkdir()
     url, _ = d2l.DATA_HUB["kaggle_house_train"]
     cached = cache / url.split("/")[-1]
-    cached.write_text("Id,SalePrice\n1,100\n")
+    cached.write_text("Id,SalePrice\n1,100\n", encoding="utf-8")
     monkeypatch.setitem(d2l.DATA_HUB, "kaggle_house_train", (url, sha1_of(cached)))
     assert d2l.download("kaggle_house_train", cache_dir=str(cache)) == str(cached)
 
@@ -587,7 +587,7 @@ def test_a_cached_file_with_another_sha1_is_not_used(offline_house_prices, tmp_p
     cache = tmp_path / "data"
     cache.mkdir()
     url, _ = d2l.DATA_HUB["kaggle_house_test"]
-    (cache / url.split("/")[-1]).write_text("corrupt")
+    (cache / url.split("/")[-1]).write_text("corrupt", encoding="utf-8")
     path = d2l.download("kaggle_house_test", cache_dir=str(cache))
     assert Path(path).parent == offline_house_prices
 
@@ -595,8 +595,8 @@ def test_a_cached_file_with_another_sha1_is_not_used(offline_house_prices, tmp_p
 def test_kaggles_files_are_used_when_the_reader_has_them(offline_house_prices, capsys):
     folder = Path("data") / "house-prices-advanced-regression-techniques"
     folder.mkdir(parents=True)
-    (folder / "train.csv").write_text("Id,LotArea,SalePrice\n1,8450,208500\n")
-    (folder / "test.csv").write_text("Id,LotArea\n2,9600\n")
+    (folder / "train.csv").write_text("Id,LotArea,SalePrice\n1,8450,208500\n", encoding="utf-8")
+    (folder / "test.csv").write_text("Id,LotArea\n2,9600\n", encoding="utf-8")
     assert Path(d2l.download("kaggle_house_train")).resolve() == (folder / "train.csv").resolve()
     assert Path(d2l.download("kaggle_house_test")).resolve() == (folder / "test.csv").resolve()
     assert "Kaggle" in capsys.readouterr().out
@@ -631,7 +631,7 @@ def test_download_extract_unpacks_a_cached_archive(offline_house_prices, monkeyp
     data_dir = d2l.download_extract("toy")
     folder = d2l.download_extract("toy", "toy")
     assert Path(data_dir).resolve() == Path(folder).resolve() == cache / "toy"
-    assert (cache / "toy" / "a.txt").read_text() == "hello"
+    assert (cache / "toy" / "a.txt").read_text(encoding="utf-8") == "hello"
 
 
 def test_download_extract_refuses_a_file_that_is_no_archive(offline_house_prices):

@@ -50,8 +50,8 @@ def write_kaggle_files(folder, train_columns=("Id", "LotArea", "SalePrice"),
     train = pd.DataFrame({"Id": [1, 2, 3], "LotArea": [8450, 9600, 11250],
                           "SalePrice": [208500, 181500, 223500]})
     test = pd.DataFrame({"Id": [4, 5], "LotArea": [9550, 14260]})
-    train[list(train_columns)].to_csv(folder / "train.csv", index=False)
-    test[list(test_columns)].to_csv(folder / "test.csv", index=False)
+    train[list(train_columns)].to_csv(folder / "train.csv", index=False, encoding="utf-8")
+    test[list(test_columns)].to_csv(folder / "test.csv", index=False, encoding="utf-8")
     return folder
 
 
@@ -204,7 +204,7 @@ def test_test_labels_are_unknown_for_other_houses(no_kaggle_files):
 def test_save_submission_writes_id_and_saleprice(tmp_path):
     path = save_submission(pd.Series([7, 9]), [123456.5, 200000.0], tmp_path / "submission.csv")
     assert path == tmp_path / "submission.csv"
-    assert path.read_text() == "Id,SalePrice\n7,123456.5\n9,200000.0\n"
+    assert path.read_text(encoding="utf-8") == "Id,SalePrice\n7,123456.5\n9,200000.0\n"
     assert os.listdir(tmp_path) == ["submission.csv"]
 
 
@@ -212,7 +212,7 @@ def test_save_submission_replaces_an_older_file(tmp_path):
     path = tmp_path / "submission.csv"
     save_submission([1], [10.0], path)
     save_submission([1, 2], [20.0, 30.0], path)
-    assert pd.read_csv(path)["SalePrice"].tolist() == [20.0, 30.0]
+    assert pd.read_csv(path, encoding="utf-8")["SalePrice"].tolist() == [20.0, 30.0]
 
 
 def test_save_submission_writes_the_temporary_file_next_to_the_target(tmp_path, monkeypatch):

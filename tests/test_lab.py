@@ -69,7 +69,7 @@ def lab(tmp_path_factory):
         command.append("--allow-root")
     env = {**os.environ, "D2L_QUICK": "1", "JUPYTER_CONFIG_DIR": str(tmp / "config"),
            "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
-    log = (tmp / "server.log").open("w")
+    log = (tmp / "server.log").open("w", encoding="utf-8")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -80,7 +80,8 @@ def lab(tmp_path_factory):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("JupyterLab did not start:\n" + (tmp / "server.log").read_text())
+                    log_text = (tmp / "server.log").read_text(encoding="utf-8", errors="replace")
+                    pytest.fail("JupyterLab did not start:\n" + log_text)
                 time.sleep(0.5)
         yield base, token
     finally:

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import IPython.display
+import matplotlib.figure
 import nbclient
 import nbformat
 import numpy as np
@@ -150,7 +151,7 @@ def test_animator_draws_its_points_with_the_axes_settings():
     assert ax.get_xlabel() == "epoch" and ax.get_xlim() == (1, 3)
 
 
-def test_animator_does_not_display_outside_jupyter(monkeypatch):
+def test_animator_outside_jupyter_does_not_use_the_notebook_display(monkeypatch):
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda *args, **kwargs: shown.append(args))
     animator = d2l.Animator()
@@ -211,3 +212,157 @@ def test_animator_keeps_one_final_figure_in_an_executed_notebook():
     svg = figures[0].data["image/svg+xml"]
     lines = re.findall(r'<path d="([^"]*)"[^>]*stroke: #1f77b4', svg)
     assert max(line.count("L") + 1 for line in lines) == 5
+
+
+# --- outside Jupyter: a window with an interactive back-end, else a PNG file ------------------
+
+@pytest.fixture
+def fresh_numbers(monkeypatch):
+    """File numbers start from 1, as in a new process."""
+    monkeypatch.setattr(plot_module, "_file_numbers", {})
+
+
+@pytest.fixture
+def windows(monkeypatch):
+    """Pretend matplotlib has an interactive back-end; record what is shown and redrawn."""
+    calls = []
+    monkeypatch.setattr(plot_module, "_interactive_backend", lambda: True)
+    monkeypatch.setattr(plot_module, "_told_about_windows", False)
+    monkeypatch.setattr(matplotlib.figure.Figure, "show",
+                        lambda fig, *args, **kwargs: calls.append(("show", fig)))
+    monkeypatch.setattr(plt.FigureCanvasBase, "start_event_loop",
+                        lambda canvas, timeout=0: calls.append(("events", canvas.figure)))
+    return calls
+
+
+def test_where_figures_show_is_the_notebook_inside_jupyter(monkeypatch):
+    monkeypatch.setattr(plot_module, "in_notebook", lambda: True)
+    assert d2l.where_figures_show() == "notebook"
+
+
+def test_where_figures_show_is_a_file_with_the_agg_back_end():
+    assert plt.get_backend().lower() == "agg"  # pytest runs headless
+    assert d2l.where_figures_show() == "file"
+
+
+def test_where_figures_show_is_a_window_with_an_interactive_back_end(monkeypatch):
+    monkeypatch.setattr(plt, "get_backend", lambda: "TkAgg")
+    assert d2l.where_figures_show() == "window"
+
+
+def test_animator_with_agg_saves_one_file_rewritten_after_each_point(
+        figure_dir, fresh_numbers, capsys):
+    animator = d2l.Animator(xlabel="epoch", legend=["train loss", "test acc"])
+    animator.add(1, (0.9, 0.5))
+    first = (figure_dir / "d2l-animator-1.png").read_bytes()
+    animator.add(2, (0.6, 0.7))
+    assert animator.path == figure_dir / "d2l-animator-1.png"
+    assert sorted(p.name for p in figure_dir.iterdir()) == ["d2l-animator-1.png"]
+    assert animator.path.read_bytes().startswith(b"\x89PNG")
+    assert animator.path.read_bytes() != first  # the second point is drawn too
+    out = capsys.readouterr().out
+    assert out.count("figure saved to") == 1 and str(animator.path) in out
+
+
+def test_animator_outside_jupyter_prints_a_line_of_progress_per_point(fresh_numbers, capsys):
+    animator = d2l.Animator(xlabel="epoch", legend=["train loss", "train acc", "test acc"])
+    animator.add(0.5, (0.9, 0.4, None))
+    animator.title = "50% done, about 3 s left"
+    animator.add(1, (None, None, 0.75))
+    lines = [line for line in capsys.readouterr().out.splitlines() if "saved" not in line]
+    assert lines == ["epoch 0.5: train loss 0.9, train acc 0.4",
+                     "epoch 1: test acc 0.75 (50% done, about 3 s left)"]
+
+
+def test_each_animator_gets_its_own_file(figure_dir, fresh_numbers):
+    for _ in range(2):
+        d2l.Animator().add(1, 0.5)
+    assert sorted(p.name for p in figure_dir.iterdir()) == ["d2l-animator-1.png",
+                                                           "d2l-animator-2.png"]
+
+
+def test_figures_go_to_the_working_directory_by_default(monkeypatch, tmp_path, fresh_numbers):
+    monkeypatch.delenv("D2L_FIGURE_DIR")
+    monkeypatch.chdir(tmp_path)
+    d2l.Animator().add(1, 0.5)
+    assert (tmp_path / "d2l-animator-1.png").is_file()
+
+
+def test_animator_with_a_window_shows_and_redraws_it_without_files(
+        windows, figure_dir, capsys):
+    animator = d2l.Animator()
+    animator.add(1, 0.5)
+    animator.add(2, 0.4)
+    assert ("show", animator.fig) in windows and ("events", animator.fig) in windows
+    assert len([c for c in windows if c[0] == "events"]) == 2  # redrawn after each point
+    assert plt.fignum_exists(animator.fig.number)  # the window stays open
+    assert list(figure_dir.iterdir()) == [] and animator.path is None
+    assert capsys.readouterr().out.count("figures are shown in windows") == 1
+
+
+@pytest.mark.parametrize("env", ["RANK", "LOCAL_RANK"])
+def test_only_rank_0_draws_under_torchrun(monkeypatch, figure_dir, capsys, env):
+    monkeypatch.setenv(env, "1")
+    animator = d2l.Animator()
+    animator.add(1, 0.5)
+    d2l.plot([1, 2])
+    d2l.show_images(torch.rand(2, 4, 4), 1, 2)
+    assert animator.Y == [[0.5]]  # the data are still kept
+    assert list(figure_dir.iterdir()) == [] and len(animator.axes[0].lines) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_only_rank_0_draws_under_torch_distributed(monkeypatch, figure_dir):
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.distributed, "get_rank", lambda: 2)
+    d2l.Animator().add(1, 0.5)
+    assert list(figure_dir.iterdir()) == []
+
+
+def test_rank_0_draws(monkeypatch, figure_dir):
+    monkeypatch.setenv("RANK", "0")
+    d2l.Animator().add(1, 0.5)
+    assert len(list(figure_dir.iterdir())) == 1
+
+
+def test_plot_with_agg_saves_a_new_file_each_time_and_prints_its_path(
+        figure_dir, fresh_numbers, capsys):
+    d2l.plot([1, 4, 9])
+    d2l.plot([1, 2])
+    assert sorted(p.name for p in figure_dir.iterdir()) == ["d2l-plot-1.png", "d2l-plot-2.png"]
+    assert capsys.readouterr().out.splitlines() == [
+        f"figure saved to {figure_dir / 'd2l-plot-1.png'}",
+        f"figure saved to {figure_dir / 'd2l-plot-2.png'}"]
+    assert len(plt.gca().get_lines()) == 1  # still pyplot's current figure, as in d2l
+
+
+def test_plot_on_the_callers_axes_leaves_showing_to_the_caller(figure_dir):
+    _, ax = plt.subplots()
+    d2l.plot([1, 2], axes=ax)
+    assert list(figure_dir.iterdir()) == []
+
+
+def test_show_images_with_agg_saves_the_grid(figure_dir, fresh_numbers, capsys):
+    d2l.show_images(torch.rand(2, 8, 8), 1, 2)
+    assert (figure_dir / "d2l-images-1.png").is_file()
+    assert "d2l-images-1.png" in capsys.readouterr().out
+
+
+def test_plot_and_show_images_with_a_window_show_it(windows, figure_dir):
+    ax = d2l.plot([1, 2])
+    axes = d2l.show_images(torch.rand(2, 8, 8), 1, 2)
+    shown = [fig for kind, fig in windows if kind == "show"]
+    assert shown == [ax.figure, axes[0].figure]
+    assert list(figure_dir.iterdir()) == []
+
+
+def test_show_figure_does_nothing_in_jupyter(monkeypatch, figure_dir):
+    monkeypatch.setattr(plot_module, "in_notebook", lambda: True)
+    fig, _ = plt.subplots()
+    assert d2l.show_figure(fig) is None
+    assert list(figure_dir.iterdir()) == [] and plt.fignum_exists(fig.number)
+
+
+def test_show_figure_returns_the_file_it_wrote(figure_dir, fresh_numbers):
+    fig, _ = plt.subplots()
+    assert d2l.show_figure(fig, "loss") == figure_dir / "d2l-loss-1.png"
