@@ -983,9 +983,10 @@ def draw_rnn_unrolled(rnn, num_steps):
         g.edge(f"c{t}", f"h{t}")
     with g.subgraph() as s:
         s.attr(rank="same")
+        s.node("h0")
         for t in range(1, num_steps + 1):
             s.node(f"c{t}")
-        s.node("h0")
+            s.edge("h0" if t == 1 else f"c{t - 1}", f"c{t}", style="invis")  # keep time order
     g.attr(label=f"<同一个 {_code(kind)}({d}, {h})：每个时间步共享参数>", labelloc="b")
     return _render(name, g, [f"X_{t}" for t in range(1, num_steps + 1)],
                    values={"input_size": d, "hidden_size": h, "num_steps": num_steps})
