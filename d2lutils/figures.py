@@ -21,14 +21,14 @@ Public API (all return a ``Diagram``; a notebook shows it as SVG, ``Diagram.svg`
 | ``draw_corr2d_multi_in(X, K, Y)`` | several input channels summed into one output |
 | ``draw_conv1x1(X, K, Y)`` | a 1x1 convolution as a per-pixel matrix product |
 | ``draw_pool2d(X, Y, pool_size, stride, padding, mode)`` | max / average pooling |
-| ``draw_net(net, X, blocks, shapes, rankdir, title)`` | an architecture traced from a module |
+| ``draw_net(net, X, blocks, shapes, rankdir, title, fold, block_name)`` | an architecture |
 | ``draw_nets({title: (net, X)}, ...)`` | several architectures side by side |
 | ``draw_modules(net)`` | how modules nest (layers in blocks in models) |
 | ``draw_neurons(net, dropped)`` | units and connections of a small MLP (dropout: crossed units) |
-| ``draw_autograd(y, names)`` | the graph autograd recorded for ``y`` |
+| ``draw_autograd(y, names, rankdir)`` | the graph autograd recorded for ``y`` |
 | ``draw_bn_axes(shape, dims)`` | which entries batch normalisation averages over |
 | ``draw_rnn_cell(rnn)``, ``draw_rnn_unrolled(rnn, num_steps)`` | an ``nn.RNN``: a step, unrolled |
-| ``draw_flow(steps, cycle, title)`` | a small flow chart (boxes and arrows, Chinese labels) |
+| ``draw_flow(steps, cycle, title, rankdir, inputs)`` | a small flow chart (Chinese labels) |
 | ``draw_copy_to_device(X, Y, device)`` | copying a tensor to the device of another |
 
 Style (one for the whole book): the palette ``PALETTE``, the font Noto Sans CJK SC (Debian
@@ -37,7 +37,15 @@ figure reads the same on the dark theme's white card (``_static/custom.css``). M
 diagrams are drawn on a ``Figure`` without pyplot (nothing is shown twice, no global state); the
 Graphviz ones are rendered by ``dot`` through cairo, which writes glyphs as outlines, so the SVG
 looks the same without the font on the reader's machine. Bad input raises ``FigureError`` naming
-the figure and what was wrong.
+the figure and what was wrong. Labels read as prose are Chinese (输入, 卷积核); code names (layer
+classes, ``X.to('cuda:0')``) are set in the mono font; plots of data (``d2lutils.plot``) keep
+English axis labels.
+
+In a chapter, a figure is a code cell with ``mystnb: figure: {caption: <Chinese>, name:
+fig-<slug>-<name>}`` metadata whose last line is the call, e.g. ``d2l.draw_net(net, X)``; show the
+call (it tells the reader where the picture comes from), hide it (``remove-input``) only where it
+teaches nothing; refer to the figure with ``{numref}`` and say in the text what to look at.
+Example inputs are ``torch.zeros``: drawing never moves the random number generator.
 """
 
 import copy
