@@ -95,3 +95,26 @@ def test_every_exercise_solution_has_folded_code(chapter):
     folded = solution_code_cells(notebook.cells)
     if starts:
         assert folded, "solutions with code cells, but none found"
+
+
+def test_lab_makes_references_to_other_chapters_readable():
+    from myst_refs import readable, restore
+
+    source = ("见 {ref}`sec-autograd` 和 {ref}`sec-ndarray`，{cite}`paszke2019pytorch`，"
+              "精度 {glue:text}`acc:.3f`，`{ref}` 不变。")
+    shown = readable(source, "chapters/preliminaries/ndarray.md")
+    assert shown == (
+        "见 <!--myst:{ref}`sec-autograd`-->[“自动微分”](autograd.md)<!--/myst--> 和 "
+        "{ref}`sec-ndarray`，<!--myst:{cite}`paszke2019pytorch`-->(Paszke et al., 2019)"
+        "<!--/myst-->，精度 <!--myst:{glue:text}`acc:.3f`-->‹acc›<!--/myst-->，`{ref}` 不变。")
+    assert restore(shown) == source
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_lab_saves_every_chapter_back_unchanged(chapter):
+    from myst_refs import readable, restore
+
+    here = chapter.relative_to(ROOT).as_posix()
+    for cell in jupytext.read(chapter, fmt="md:myst").cells:
+        if cell.cell_type == "markdown":
+            assert restore(readable(cell.source, here)) == cell.source
