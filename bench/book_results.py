@@ -5,7 +5,7 @@ accuracy, loss, norms, seconds per epoch). A build leaves each executed notebook
 ``<build>/_build/jupyter_execute``; this module collects the glued values into one JSON file,
 writes the rows a GPU machine contributes to 复现结果, and compares two builds:
 
-    python -m bench.book_results collect _build --out _build/book-results.json
+    python -m bench.book_results collect . --out _build/book-results.json [--from-cache]
     python -m bench.book_results compare first.json second.json [--tolerance 0.002]
     python -m bench.book_results gpu-table _build   # on a CUDA machine, after `make book`
 
@@ -35,9 +35,12 @@ def glued_values(notebook):
     values = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name and "text/plain" in output.get("data", {}):
-                values[name] = _parse(output["data"]["text/plain"])
+            scrapbook = output.get("metadata", {}).get("scrapbook", {})
+            # glue() stores the value under its MIME type behind a prefix
+            # ('application/papermill.record/text/plain').
+            key = scrapbook.get("mime_prefix", "") + "text/plain"
+            if scrapbook.get("name") and key in output.get("data", {}):
+                values[scrapbook["name"]] = _parse(output["data"][key])
     return values
 
 
@@ -64,6 +67,19 @@ def collect(build_dir):
             results[f"{chapter}::{name}"] = value
     if not results:
         raise ValueError(f"{executed} holds no glued results: was the book built?")
+    return results
+
+
+def collect_from_cache(cache_dir):
+    """The same, from a build's jupyter-cache (for a build that has not written its pages yet)."""
+    from jupyter_cache import get_cache
+
+    results = {}
+    cache = get_cache(str(cache_dir))
+    for record in cache.list_cache_records():
+        chapter = "chapters/" + record.uri.split("/chapters/", 1)[-1]
+        for name, value in glued_values(cache.get_cache_bundle(record.pk).nb).items():
+            results[f"{chapter}::{name}"] = value
     return results
 
 
@@ -102,6 +118,8 @@ def main(argv=None):
     p = sub.add_parser("collect", help="glued results of a build, as JSON")
     p.add_argument("build_dir", help="the build's --path-output (. for full mode, _build/quick)")
     p.add_argument("--out", required=True)
+    p.add_argument("--from-cache", action="store_true",
+                   help="read the build's execution cache instead of its executed pages")
     p = sub.add_parser("compare", help="two builds side by side")
     p.add_argument("first")
     p.add_argument("second")
@@ -111,7 +129,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.command == "collect":
-        results = collect(args.build_dir)
+        results = (collect_from_cache(Path(args.build_dir) / "_build" / ".jupyter_cache")
+                   if args.from_cache else collect(args.build_dir))
         meta = {"date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "machine": platform.processor() or platform.machine(),
                 "results": results}

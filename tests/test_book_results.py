@@ -10,8 +10,9 @@ from bench import book_results
 
 
 def _glue_output(name, value):
-    return new_output("display_data", data={"text/plain": repr(value)},
-                      metadata={"scrapbook": {"name": name, "mime_prefix": ""}})
+    prefix = "application/papermill.record/"  # what myst-nb's glue() writes
+    return new_output("display_data", data={prefix + "text/plain": repr(value)},
+                      metadata={"scrapbook": {"name": name, "mime_prefix": prefix}})
 
 
 def _build(tmp_path, values, chapter="chapters/part/section"):
