@@ -9,10 +9,15 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODE ?= full
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+TANG300 := /usr/share/games/fortunes/tang300
 # Headless Chromium for the browser tests (pytest -m browser) and CJK fonts for its screenshots.
 BROWSER_DEBS := chromium chromium-driver fonts-noto-cjk
 # The book's diagrams (d2lutils/figures.py): Graphviz's dot and the CJK font of every label.
 FIGURE_DEBS := graphviz fonts-noto-cjk
+# make pdf: XeLaTeX with ctex (Chinese), latexmk, fonts (Noto CJK; FreeSerif and DejaVu Sans Mono for
+# Latin text and code), rsvg-convert for the SVG figures, pdftoppm/pdftotext for the PDF tests.
+TEX_DEBS := texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended \
+  tex-gyre latexmk fonts-noto-cjk fonts-freefont-otf fonts-dejavu-core librsvg2-bin poppler-utils
 # apt-get waits for another apt/dpkg run (up to 15 min) instead of failing on its lock.
 APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
@@ -32,11 +37,12 @@ CACHE := $(BUILD_DIR)/_build/.jupyter_cache
 # change every page must be re-read, so its saved environment goes with the cache.
 DOCTREES := $(BUILD_DIR)/_build/.doctrees
 
-.PHONY: help setup data browser figures cache-check book test test-chapters lab bench clean
+.PHONY: help setup data browser figures tex cache-check book pdf test test-chapters lab bench clean
 
 help:
 	@echo "make book   build the HTML book (full mode; MODE=quick for the fast CI build)"
 	@echo "make test   unit tests, every chapter under nbval (quick mode), the quick book from its cache, HTML and browser checks"
+	@echo "make pdf    the book as one PDF (XeLaTeX; MODE=quick for CI), from the book's execution cache"
 	@echo "make lab    JupyterLab with the chapters opening as notebooks"
 	@echo "make bench  time per epoch, the book's pipeline against the d2l book's (bench/results/)"
 	@echo "make clean  remove the virtual environment and build outputs"
@@ -59,6 +65,14 @@ data:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq dataset-fashion-mnist; \
 	fi
+	@# 唐诗三百首 for chapter 8 (Debian's fortunes-zh), unless the reader keeps it in $$D2L_DATA_DIR.
+	@if [ -f "$(TANG300)" ] || [ -f "$${D2L_DATA_DIR:-/nonexistent}/tang300" ]; then \
+	  true; \
+	else \
+	  echo "Installing the Tang poems (Debian package fortunes-zh)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq fortunes-zh; \
+	fi
 
 # Debian's Chromium and its WebDriver (Playwright drives /usr/bin/chromium), only those missing.
 browser:
@@ -80,6 +94,16 @@ figures:
 	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $$missing; \
 	fi
 
+# Debian's TeX Live for make pdf, only the packages missing (without recommends: a 210 MB download).
+tex:
+	@missing=$$(for p in $(TEX_DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing" $$missing "(Debian) for make pdf"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq --no-install-recommends $$missing; \
+	fi
+
 # Empty this mode's execution cache (and Sphinx's saved pages) when d2lutils changed, so no
 # output of an older package survives.
 cache-check:
@@ -93,6 +117,14 @@ book: setup cache-check
 	@touch chapters/appendix/reproducibility.md
 	D2L_QUICK=$(QUICK) $(VENV)/bin/jupyter-book build . --path-output $(BUILD_DIR) -n -W --keep-going
 	@echo "Book ($(MODE) mode): $(abspath $(BUILD_DIR))/_build/html/index.html"
+
+# The same pages, execution cache and saved environment as make book in this mode, so after
+# make book nothing is executed again; Sphinx writes LaTeX, latexmk runs XeLaTeX.
+pdf: setup tex cache-check
+	@touch chapters/appendix/reproducibility.md
+	D2L_QUICK=$(QUICK) LATEXMKOPTS=-silent $(VENV)/bin/jupyter-book build . --builder pdflatex \
+	  --path-output $(BUILD_DIR) -n -W --keep-going
+	@echo "PDF ($(MODE) mode): $(abspath $(BUILD_DIR))/_build/latex/book.pdf"
 
 # Unit tests; then every chapter executed once, in quick mode, cell by cell under nbval (each
 # cell a test item; hidden check cells are asserts, so a false claim fails); nbval stores each
@@ -114,11 +146,14 @@ test: setup
 test-chapters: setup
 	D2L_QUICK=1 $(VENV)/bin/pytest chapters
 
-# Chapters (.md) open as notebooks on double-click: jupytext's viewer is made the default.
+# Chapters (.md) open as notebooks on double-click: jupytext's viewer is made the default;
+# jupyterlab-myst renders their MyST and jupyter/myst_lab.py folds the solutions' code cells.
 lab: setup
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp jupyter/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	PYTHONPATH=$(CURDIR)/jupyter $(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+	  --ServerApp.contents_manager_class=myst_lab.MystLabContentsManager \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Side by side: our in-memory pipeline against torchvision + DataLoader (see bench/run.py).
 bench: setup
