@@ -56,7 +56,7 @@ def site():
 
 @pytest.fixture
 def open_page(chromium, site):
-    """``open_page(path, scheme="light")``: a page of the book, loaded, its math typeset.
+    """``open_page(path, scheme="light", width=1280)``: a page of the book, loaded, math typeset.
 
     Each call opens a fresh browser context with the given colour scheme (the theme follows it)
     and clipboard permissions. After the test: no request left 127.0.0.1, no JavaScript error.
@@ -69,8 +69,9 @@ def open_page(chromium, site):
         if url.scheme not in ("data", "blob", "about") and url.netloc != host:
             outside.append(request.url)
 
-    def open_(path, scheme="light"):
-        context = chromium.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    def open_(path, scheme="light", width=1280):
+        context = chromium.new_context(color_scheme=scheme,
+                                       viewport={"width": width, "height": 900})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.rstrip("/"))
         context.on("request", record)
         contexts.append(context)
@@ -226,3 +227,89 @@ def test_plots_have_a_light_background_in_both_themes(open_page, scheme):
         assert set(filters) == {"none"}, "plots are shown as drawn, not dimmed"
         stem = re.sub(r".*/", "", docname)
         screenshot(page, f"{stem}-{scheme}.png", PLOT_IMAGES)
+
+
+# Diagrams drawn by d2lutils.figures, one per kind (operation, architecture, graph, flow chart,
+# neurons), each checked and photographed in both themes.
+FIGURES = [
+    ("chapters/introduction/index", "fig-introduction-training-loop"),
+    ("chapters/preliminaries/autograd", "fig-autograd-graph"),
+    ("chapters/multilayer-perceptrons/dropout", "fig-dropout-network"),
+    ("chapters/convolutional-neural-networks/conv-layer", "fig-conv-layer-correlation"),
+    ("chapters/convolutional-neural-networks/padding-and-strides",
+     "fig-padding-and-strides-stride"),
+    ("chapters/convolutional-neural-networks/channels", "fig-channels-multi-in"),
+    ("chapters/convolutional-neural-networks/lenet", "fig-lenet-shapes"),
+    ("chapters/modern-cnn/googlenet", "fig-googlenet-inception"),
+    ("chapters/modern-cnn/resnet", "fig-resnet-block"),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("docname", "label"), FIGURES)
+def test_diagrams_are_crisp_numbered_and_on_white(open_page, docname, label, scheme):
+    page = open_page(f"{docname}.html", scheme)
+    figure = page.locator(f"figure#{label}")
+    assert figure.count() == 1, f"{docname} has no figure {label}"
+    img = figure.locator("img")
+    assert img.get_attribute("src").endswith(".svg"), "diagrams are vector graphics"
+    figure.scroll_into_view_if_needed()
+    assert img.evaluate("img => img.complete && img.naturalWidth > 0"), "the image did not load"
+    # Numbered and captioned ("图 6.2 ..."), and referenced from the text by that number.
+    caption = figure.locator("figcaption").text_content()
+    number = re.search(r"图\s*([\d.]+)", caption)
+    assert number, caption
+    refs = page.locator(f'a[href="#{label}"]')
+    assert refs.count() >= 1 and number[1] in refs.first.text_content()
+    # Fits the column (nothing cut off) and is large enough to read.
+    box, column = img.bounding_box(), page.locator("article").bounding_box()
+    assert 150 < box["width"] <= column["width"] + 1, (box, column)
+    # On a white card in both themes, shown as drawn (the dark theme would dim images).
+    style = img.evaluate("img => [getComputedStyle(img).backgroundColor, "
+                         "getComputedStyle(img).filter]")
+    assert style[1] == "none"
+    if scheme == "dark":
+        assert style[0] == "rgb(255, 255, 255)"
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{label}-{scheme}.png"
+    figure.screenshot(path=path)
+    assert path.stat().st_size > 5_000
+
+
+def pages_with_tables():
+    return sorted(p.relative_to(HTML).with_suffix("").as_posix()
+                  for p in HTML.glob("**/*.html")
+                  if "_static" not in p.parts and "<table" in p.read_text(encoding="utf-8")
+                  and p.relative_to(HTML).parts[0] in ("chapters", "intro.html"))
+
+
+@pytest.mark.parametrize("width", [1300, 800])
+def test_no_table_overflows_without_a_scrollbar(open_page, width):
+    """Every table fits the content column or scrolls inside it (the 复现结果 table is wide)."""
+    pages = pages_with_tables()
+    assert "chapters/appendix/reproducibility" in pages
+    for path in pages:
+        page = open_page(f"{path}.html", width=width)
+        tables = page.evaluate("""() => {
+            const article = document.querySelector('article.bd-article');
+            const column = article.getBoundingClientRect();
+            return [...article.querySelectorAll('table')].map(table => {
+                let box = table.parentElement;
+                const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+                while (box !== article && !scrolls(box)) box = box.parentElement;
+                const scroller = box === article ? null : box;
+                return {head: table.textContent.trim().slice(0, 40),
+                        right: table.getBoundingClientRect().right,
+                        shown: (scroller || table).getBoundingClientRect().right,
+                        scrolls: scroller ? scroller.scrollWidth > scroller.clientWidth : false,
+                        column: column.right, window: window.innerWidth};
+            });
+        }""")
+        for t in tables:
+            where = f"{path} at {width} px: table {t['head']!r}"
+            assert t["shown"] <= min(t["column"], t["window"]) + 1, f"{where} is cut off: {t}"
+            if t["right"] > t["column"] + 1:
+                assert t["scrolls"], f"{where} is wider than the column and cannot scroll: {t}"
+        if path == "chapters/appendix/reproducibility":
+            screenshot(page, f"wide-table-{width}.png", "article table")
