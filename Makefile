@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODE ?= full
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+TANG300 := /usr/share/games/fortunes/tang300
 # Headless Chromium for the browser tests (pytest -m browser) and CJK fonts for its screenshots.
 BROWSER_DEBS := chromium chromium-driver fonts-noto-cjk
 # The book's diagrams (d2lutils/figures.py): Graphviz's dot and the CJK font of every label.
@@ -63,6 +64,14 @@ data:
 	  echo "Installing Fashion-MNIST (Debian package dataset-fashion-mnist)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq dataset-fashion-mnist; \
+	fi
+	@# 唐诗三百首 for chapter 8 (Debian's fortunes-zh), unless the reader keeps it in $$D2L_DATA_DIR.
+	@if [ -f "$(TANG300)" ] || [ -f "$${D2L_DATA_DIR:-/nonexistent}/tang300" ]; then \
+	  true; \
+	else \
+	  echo "Installing the Tang poems (Debian package fortunes-zh)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq fortunes-zh; \
 	fi
 
 # Debian's Chromium and its WebDriver (Playwright drives /usr/bin/chromium), only those missing.

@@ -58,7 +58,32 @@ from .plot import (
     where_figures_show,
 )
 from .progress import Progress, format_seconds
+from .rnn import (
+    PerplexityResult,
+    RNNModel,
+    RNNModelScratch,
+    evaluate_perplexity,
+    grad_clipping,
+    predict_ch8,
+    train_ch8,
+    train_epoch_ch8,
+)
 from .settings import Settings, choose_settings
+from .text import (
+    Poem,
+    SeqDataLoader,
+    Vocab,
+    count_corpus,
+    find_poem_corpus,
+    load_corpus_poems,
+    load_data_poems,
+    poem_lines,
+    read_poems,
+    seq_data_iter_random,
+    seq_data_iter_sequential,
+    split_poems,
+    tokenize,
+)
 from .train import (
     Accumulator,
     Timer,
@@ -91,4 +116,9 @@ __all__ = [
     "Progress", "Residual", "Settings", "choose_settings", "format_seconds", "in_notebook",
     "use_mixed_precision",
     "show_figure", "where_figures_show", "doctor",
+    "Poem", "SeqDataLoader", "Vocab", "count_corpus", "find_poem_corpus", "load_corpus_poems",
+    "load_data_poems", "poem_lines", "read_poems", "seq_data_iter_random",
+    "seq_data_iter_sequential", "split_poems", "tokenize",
+    "PerplexityResult", "RNNModel", "RNNModelScratch", "evaluate_perplexity", "grad_clipping",
+    "predict_ch8", "train_ch8", "train_epoch_ch8",
 ]

@@ -11,6 +11,7 @@ QUICK_ENV_VAR = "D2L_QUICK"
 # What quick mode keeps. Large enough for a model to beat chance, small enough for seconds.
 QUICK_MAX_EPOCHS = 2
 QUICK_MAX_EXAMPLES = {"train": 6000, "test": 1000}
+QUICK_MAX_TOKENS = 10000  # of a text corpus (chapter 8)
 
 
 # Accepted values of D2L_QUICK, in any case; unset means full mode too.
@@ -53,3 +54,13 @@ def limit_examples(num_examples, split):
     if is_quick() and num_examples > keep:
         return keep
     return num_examples
+
+
+def limit_tokens(max_tokens):
+    """How many tokens of a corpus to use: ``max_tokens`` (-1: all) in full mode, at most
+    ``QUICK_MAX_TOKENS`` in quick mode (saying so in one line)."""
+    if is_quick() and (max_tokens <= 0 or max_tokens > QUICK_MAX_TOKENS):
+        print(f"quick mode ({QUICK_ENV_VAR}=1): using the first {QUICK_MAX_TOKENS} tokens "
+              f"of the corpus")
+        return QUICK_MAX_TOKENS
+    return max_tokens

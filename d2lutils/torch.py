@@ -1,4 +1,4 @@
-"""A drop-in for code written against d2l's PyTorch module (d2l 0.17, d2l-zh 2.0, chapters 2-7).
+"""A drop-in for code written against d2l's PyTorch module (d2l 0.17, d2l-zh 2.0, chapters 2-8).
 
 Change one line and such code runs unchanged, offline::
 
@@ -10,8 +10,12 @@ only ``plot`` and ``predict_ch3`` are wrapped to return None, as d2l's do. (``tr
 ``train_ch6`` return a ``TrainResult`` where d2l's return None.)
 This module adds what d2l code expects besides: d2l's framework-neutral aliases
 (``d2l.reshape``, ``d2l.reduce_sum``, ``d2l.size``, ...), ``d2l.plt``, and ``DATA_HUB`` with
-``download`` answered without the network. Names from d2l's later chapters (recurrent networks,
-attention, ...) are not provided; asking for one says so.
+``download`` answered without the network. Chapter 8 (recurrent neural networks) is taught on
+唐诗三百首 instead of H. G. Wells' novel: its helpers (``Vocab``, ``train_ch8``, ...) are here, and
+d2l's ``read_time_machine``, ``load_corpus_time_machine`` and ``load_data_time_machine`` raise an
+error that names the book's poem loaders (``train_ch8`` returns a ``PerplexityResult``).
+Names from d2l's later chapters (modern recurrent networks, attention, ...) are not provided;
+asking for one says so.
 
 The book's own chapters use the clean API (``import d2lutils as d2l``); importing
 ``d2lutils`` does not import this module.
@@ -306,15 +310,32 @@ def download_all():
         download(name)
 
 
+# --- chapter 8: the poems instead of The Time Machine ------------------------------------------
+
+def _time_machine_replaced(d2l_name, book_call):
+    def replaced(*args, **kwargs):
+        raise FileNotFoundError(
+            f"d2lutils.torch has no {d2l_name}: the book teaches chapter 8 offline on 唐诗三百首 "
+            f"(Debian's fortunes-zh) instead of H. G. Wells' The Time Machine. Use {book_call}, "
+            f"which returns the same kind of values")
+    replaced.__name__ = d2l_name
+    replaced.__doc__ = f"Not available offline; raises an error that points to {book_call}."
+    return replaced
+
+
+read_time_machine = _time_machine_replaced(
+    "read_time_machine", "d2l.poem_lines(d2l.read_poems()) (the poems' lines of text)")
+load_corpus_time_machine = _time_machine_replaced(
+    "load_corpus_time_machine", "d2l.load_corpus_poems(max_tokens) (corpus, vocab)")
+load_data_time_machine = _time_machine_replaced(
+    "load_data_time_machine",
+    "d2l.load_data_poems(batch_size, num_steps, use_random_iter, max_tokens) (data_iter, vocab)")
+
+
 # --- what is left out ------------------------------------------------------------------------
 
 # Some names from d2l's later chapters, with the chapter of d2l-zh 2.0 that defines them.
 LATER_CHAPTERS = {
-    **dict.fromkeys(["read_time_machine", "tokenize", "Vocab", "count_corpus",
-                     "load_corpus_time_machine", "seq_data_iter_random",
-                     "seq_data_iter_sequential", "SeqDataLoader", "load_data_time_machine",
-                     "RNNModelScratch", "predict_ch8", "grad_clipping", "train_epoch_ch8",
-                     "train_ch8", "RNNModel"], "8 (recurrent neural networks)"),
     **dict.fromkeys(["read_data_nmt", "preprocess_nmt", "tokenize_nmt", "truncate_pad",
                      "show_list_len_pair_hist", "build_array_nmt", "load_data_nmt", "Encoder",
                      "Decoder", "EncoderDecoder", "Seq2SeqEncoder", "sequence_mask",
@@ -342,10 +363,11 @@ def __getattr__(name):
     if name in LATER_CHAPTERS:
         why = f"it belongs to chapter {LATER_CHAPTERS[name]} of d2l-zh"
     else:
-        why = "it is not one of d2l's names of chapters 2-7 of d2l-zh"
+        why = "it is not one of d2l's names of chapters 2-8 of d2l-zh"
     raise AttributeError(
         f"module {__name__!r} has no attribute {name!r}: {why}. d2lutils.torch covers "
-        f"chapters 2-7 (preliminaries to modern CNNs); for later chapters keep using d2l")
+        f"chapters 2-8 (preliminaries to recurrent neural networks); for later chapters keep "
+        f"using d2l")
 
 
 D2L_NAMES = (
@@ -357,6 +379,11 @@ D2L_NAMES = (
     "train_epoch_ch3", "train_ch3", "predict_ch3", "train_ch6", "try_gpu", "try_all_gpus",
     "corr2d", "Residual", "DATA_HUB", "DATA_URL", "download", "download_extract",
     "download_all", "nn_Module",
+    # chapter 8, on the Tang poems
+    "tokenize", "Vocab", "count_corpus", "seq_data_iter_random", "seq_data_iter_sequential",
+    "SeqDataLoader", "RNNModelScratch", "predict_ch8", "grad_clipping", "train_epoch_ch8",
+    "train_ch8", "RNNModel", "read_time_machine", "load_corpus_time_machine",
+    "load_data_time_machine",
     # framework-neutral aliases
     "ones", "zeros", "ones_like", "zeros_like", "tensor", "arange", "linspace", "meshgrid",
     "normal", "rand", "randn", "eye", "exp", "log", "abs", "sin", "cos", "tanh", "sinh", "cosh",
