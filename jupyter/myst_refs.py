@@ -72,10 +72,12 @@ def _readable(role, content, here):
     if label not in labels():
         return None
     kind, text, path = labels()[label]
-    if path == here and kind != "figure":
-        return None  # defined in this notebook: jupyterlab-myst links and numbers it
+    if path == here and kind == "equation":
+        return None  # an equation of this notebook: jupyterlab-myst numbers and links it
     if title.strip() and "{" not in title:
         text = title.strip()
+    if path == here:
+        return f"[{text}](#{label})"
     return f"[{text}]({posixpath.relpath(path, posixpath.dirname(here or path))})"
 
 

@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(os.environ.get("D2L_SCREENSHOTS", ROOT / "_build" / "screenshots"))
 CHAPTER = "chapters/preliminaries/ndarray.md"
 RUN_TIMEOUT = 180  # seconds
+# A section with exercises, solutions with code, display math, citations, references to other
+# chapters and glued values, opened (not run) to see its MyST rendered by jupyterlab-myst.
+MYST_CHAPTER = "chapters/convolutional-neural-networks/lenet.md"
 
 
 def free_port():
@@ -43,8 +46,9 @@ def lab(tmp_path_factory):
     """A JupyterLab server with the project's settings; yields (base URL, token)."""
     tmp = tmp_path_factory.mktemp("lab")
     root, settings = tmp / "root", tmp / "settings"
-    (root / CHAPTER).parent.mkdir(parents=True)
-    shutil.copy(ROOT / CHAPTER, root / CHAPTER)
+    for chapter in (CHAPTER, MYST_CHAPTER):
+        (root / chapter).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / chapter, root / chapter)
     overrides = json.loads((ROOT / "jupyter" / "lab-overrides.json").read_text(encoding="utf-8"))
     overrides.setdefault("@jupyterlab/docmanager-extension:plugin", {})["autosave"] = False
     # Every cell in the page (no virtual scrolling), so that all outputs can be read.
@@ -62,13 +66,15 @@ def lab(tmp_path_factory):
         f"--LabApp.app_settings_dir={settings}",
         f"--LabApp.user_settings_dir={tmp / 'user-settings'}",
         f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+        # As make lab: solutions folded, references readable (jupyter/myst_lab.py).
+        "--ServerApp.contents_manager_class=myst_lab.MystLabContentsManager",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if os.getuid() == 0:
         command.append("--allow-root")
     env = {**os.environ, "D2L_QUICK": "1", "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONPATH": str(ROOT / "jupyter")}
     log = (tmp / "server.log").open("w", encoding="utf-8")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -114,6 +120,14 @@ def kernel_settled(page, looks=3, timeout=90):
         assert time.monotonic() < deadline, f"kernel not idle: {execution_state(page)[0]}"
         idle = idle + 1 if execution_state(page)[0] == "idle" else 0
         time.sleep(0.5)
+
+
+def expand_all(page):
+    """View ▸ Expand All Code and Expand All Outputs: the folded solutions' cells show their
+    prompts and outputs too (make lab opens them folded, jupyter/myst_lab.py)."""
+    for item in ("Expand All Code", "Expand All Outputs"):
+        page.locator(".lm-MenuBar-item", has_text="View").first.click()
+        page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has_text=item).first.click()
 
 
 def run_all_cells(page, tries=3):
@@ -163,6 +177,9 @@ def test_a_chapter_runs_in_jupyterlab_without_errors(chromium, lab):
         notebook.wait_for(timeout=90_000)
         cells = notebook.locator(".jp-CodeCell")
         expect(cells).to_have_count(len(code_cells), timeout=60_000)  # rendered in batches
+        assert notebook.locator(".jp-CodeCell .jp-Placeholder").count() > 0  # solutions folded
+        expand_all(page)
+        expect(notebook.locator(".jp-CodeCell .jp-Placeholder")).to_have_count(0)
 
         run_all_cells(page)
         wait_until_finished(page)
@@ -185,3 +202,72 @@ def test_a_chapter_runs_in_jupyterlab_without_errors(chromium, lab):
         assert not outside, f"requests outside localhost: {outside}"
     finally:
         context.close()
+
+
+def test_a_section_renders_its_myst_like_the_book(chromium, lab):
+    base, token = lab
+    notebook_cells = jupytext.read(ROOT / MYST_CHAPTER, fmt="md:myst").cells
+    markdown = sum(c.cell_type == "markdown" for c in notebook_cells)
+    sys.path.insert(0, str(ROOT / "jupyter"))
+    from solutions import solution_code_cells
+
+    folded = solution_code_cells(notebook_cells)
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{base}/lab/tree/{MYST_CHAPTER}?token={token}")
+        # The panel of this chapter (the workspace may also restore another one, hidden).
+        notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook")
+        notebook.wait_for(timeout=90_000)
+        rendered = notebook.locator(".jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst")
+        expect(rendered).to_have_count(markdown, timeout=60_000)
+        # No MyST syntax left in the text a reader sees (rendered cells; editors are hidden).
+        text = notebook.inner_text()
+        raw = [line for line in text.split("\n") if line.lstrip().startswith(":::{")
+               or re.search(r"\{(ref|numref|eq|cite|glue:text)\}`", line)]
+        assert not raw, raw[:10]
+        # Exercises render as boxes with their number, display math is typeset (KaTeX).
+        exercises = notebook.locator(".jp-MarkdownCell", has_text=re.compile(r"Exercise \d"))
+        assert exercises.count() >= 1
+        assert notebook.locator(".jp-MarkdownCell .katex-display").count() >= 1
+        # References to other chapters, figures and citations: readable, none "Not Found".
+        assert notebook.locator('.jp-MarkdownCell [title$="Not Found"]').count() == 0
+        assert notebook.locator(".jp-MarkdownCell a", has_text="“").count() >= 1
+        assert "‹lenet-test-acc›" in text  # a glued value's clear placeholder
+        # The solutions' code cells are folded (their source hidden behind a placeholder).
+        code = notebook.locator(".jp-CodeCell")
+        hidden = code.evaluate_all("cells => cells.map(c => !!c.querySelector('.jp-Placeholder'))")
+        assert [i for i, h in enumerate(hidden) if h] == [
+            [j for j, c in enumerate(notebook_cells) if c.cell_type == "code"].index(i)
+            for i in folded]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        exercises.first.scroll_into_view_if_needed()
+        page.screenshot(path=SCREENSHOTS / "jupyterlab-myst-exercise.png")
+    finally:
+        context.close()
+
+
+def test_saving_a_chapter_writes_its_md_unchanged(lab, tmp_path):
+    """Folded solutions and readable references are undone when the notebook is saved."""
+    base, token = lab
+    url = f"{base}/api/contents/{MYST_CHAPTER}?token={token}"
+    with urllib.request.urlopen(url, timeout=30) as response:
+        model = json.load(response)
+    assert any(c["metadata"].get("jupyter", {}).get("source_hidden")
+               for c in model["content"]["cells"])
+    assert any("<!--myst:" in c["source"] for c in model["content"]["cells"])
+    body = json.dumps({"type": "notebook", "format": "json",
+                       "content": model["content"]}).encode()
+    request = urllib.request.Request(url, data=body, method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30).close()
+    with urllib.request.urlopen(f"{base}/api/contents/{MYST_CHAPTER}?token={token}"
+                                f"&type=file&format=text", timeout=30) as response:
+        saved = json.load(response)["content"]
+    # Exactly what jupytext alone writes for the chapter (it stamps its version in the header
+    # and normalises blank lines): the folding and the readable references leave no trace.
+    def unstamped(text):
+        return re.sub(r"\n +jupytext_version: [^\n]*", "", text)
+
+    plain = jupytext.writes(jupytext.read(ROOT / MYST_CHAPTER, fmt="md:myst"), fmt="md:myst")
+    assert unstamped(saved) == unstamped(plain)
