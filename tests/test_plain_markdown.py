@@ -105,7 +105,8 @@ def test_lab_makes_references_to_other_chapters_readable():
     shown = readable(source, "chapters/preliminaries/ndarray.md")
     assert shown == (
         "见 <!--myst:{ref}`sec-autograd`-->[“自动微分”](autograd.md)<!--/myst--> 和 "
-        "<!--myst:{ref}`sec-ndarray`-->[“数据操作”](#sec-ndarray)<!--/myst-->，<!--myst:{cite}`paszke2019pytorch`-->(Paszke et al., 2019)"
+        "<!--myst:{ref}`sec-ndarray`-->[“数据操作”](#sec-ndarray)<!--/myst-->，"
+        "<!--myst:{cite}`paszke2019pytorch`-->(Paszke et al., 2019)"
         "<!--/myst-->，精度 <!--myst:{glue:text}`acc:.3f`-->‹acc›<!--/myst-->，`{ref}` 不变。")
     assert restore(shown) == source
 
