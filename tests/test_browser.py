@@ -229,6 +229,54 @@ def test_plots_have_a_light_background_in_both_themes(open_page, scheme):
         screenshot(page, f"{stem}-{scheme}.png", PLOT_IMAGES)
 
 
+# Diagrams drawn by d2lutils.figures, one per kind (operation, architecture, graph, flow chart,
+# neurons), each checked and photographed in both themes.
+FIGURES = [
+    ("chapters/introduction/index", "fig-introduction-training-loop"),
+    ("chapters/preliminaries/autograd", "fig-autograd-graph"),
+    ("chapters/multilayer-perceptrons/dropout", "fig-dropout-network"),
+    ("chapters/convolutional-neural-networks/conv-layer", "fig-conv-layer-correlation"),
+    ("chapters/convolutional-neural-networks/padding-and-strides",
+     "fig-padding-and-strides-stride"),
+    ("chapters/convolutional-neural-networks/channels", "fig-channels-multi-in"),
+    ("chapters/convolutional-neural-networks/lenet", "fig-lenet-shapes"),
+    ("chapters/modern-cnn/googlenet", "fig-googlenet-inception"),
+    ("chapters/modern-cnn/resnet", "fig-resnet-block"),
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("docname", "label"), FIGURES)
+def test_diagrams_are_crisp_numbered_and_on_white(open_page, docname, label, scheme):
+    page = open_page(f"{docname}.html", scheme)
+    figure = page.locator(f"figure#{label}")
+    assert figure.count() == 1, f"{docname} has no figure {label}"
+    img = figure.locator("img")
+    assert img.get_attribute("src").endswith(".svg"), "diagrams are vector graphics"
+    figure.scroll_into_view_if_needed()
+    assert img.evaluate("img => img.complete && img.naturalWidth > 0"), "the image did not load"
+    # Numbered and captioned ("图 6.2 ..."), and referenced from the text by that number.
+    caption = figure.locator("figcaption").text_content()
+    number = re.search(r"图\s*([\d.]+)", caption)
+    assert number, caption
+    refs = page.locator(f'a[href="#{label}"]')
+    assert refs.count() >= 1 and number[1] in refs.first.text_content()
+    # Fits the column (nothing cut off) and is large enough to read.
+    box, column = img.bounding_box(), page.locator("article").bounding_box()
+    assert 150 < box["width"] <= column["width"] + 1, (box, column)
+    # On a white card in both themes, shown as drawn (the dark theme would dim images).
+    style = img.evaluate("img => [getComputedStyle(img).backgroundColor, "
+                         "getComputedStyle(img).filter]")
+    assert style[1] == "none"
+    if scheme == "dark":
+        assert style[0] == "rgb(255, 255, 255)"
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{label}-{scheme}.png"
+    figure.screenshot(path=path)
+    assert path.stat().st_size > 5_000
+
+
 def pages_with_tables():
     return sorted(p.relative_to(HTML).with_suffix("").as_posix()
                   for p in HTML.glob("**/*.html")
