@@ -97,6 +97,7 @@ from .train import (
     train_ch6,
     train_epoch_ch3,
 )
+from .tuning import lr_range_test
 
 __all__ = [
     "Accumulator", "Animator", "DataFileError", "TensorLoader", "Timer", "TrainResult",
@@ -114,7 +115,7 @@ __all__ = [
     "find_kaggle_house_prices", "house_prices_test_labels", "load_house_prices",
     "read_ames", "read_kaggle_csv", "save_submission", "split_house_prices",
     "Progress", "Residual", "Settings", "choose_settings", "format_seconds", "in_notebook",
-    "use_mixed_precision",
+    "use_mixed_precision", "lr_range_test",
     "show_figure", "where_figures_show", "doctor",
     "Poem", "SeqDataLoader", "Vocab", "count_corpus", "find_poem_corpus", "load_corpus_poems",
     "load_data_poems", "poem_lines", "read_poems", "seq_data_iter_random",
