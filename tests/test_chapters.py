@@ -7,8 +7,13 @@ import jupytext
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
-                  if p.read_text(encoding="utf-8").startswith("---"))
+NOTEBOOKS = sorted(p for p in (ROOT / "chapters").rglob("*.md")
+                   if p.read_text(encoding="utf-8").startswith("---"))
+# A chapter page (label ``chap-…``, e.g. 引言) may execute code for its figures; the rules of a
+# section (exercises, hidden checks) are for the sections.
+CHAPTER_PAGES = [p for p in NOTEBOOKS
+                 if re.search(r"^\(chap-[a-z0-9-]+\)=$", p.read_text(encoding="utf-8"), re.M)]
+SECTIONS = [p for p in NOTEBOOKS if p not in CHAPTER_PAGES]
 
 
 def _toc_files():
@@ -51,3 +56,11 @@ class TestSection:
     def test_stores_no_outputs(self, path):
         notebook = jupytext.read(path, fmt="md:myst")
         assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("path", CHAPTER_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_chapter_page_that_executes_is_in_the_toc_and_stores_no_outputs(path):
+    assert str(path.relative_to(ROOT).with_suffix("")) in _toc_files()
+    notebook = jupytext.read(path, fmt="md:myst")
+    assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+    assert re.search(r"^## 小结$", path.read_text(encoding="utf-8"), re.M)
