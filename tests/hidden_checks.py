@@ -12,6 +12,8 @@ import ast
 import jupytext
 
 HIDDEN_TAG = "remove-cell"
+# ``get_ipython().last_execution_result.result`` is the value the previous cell showed.
+PREVIOUS_OUTPUT = "<the previous cell's value>"
 
 
 def _scoped_nodes(tree):
@@ -26,7 +28,11 @@ def _scoped_nodes(tree):
 
 
 def _names(node, ctx=ast.Load):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+    if ctx is ast.Load and any(isinstance(n, ast.Attribute) and n.attr == "last_execution_result"
+                               for n in ast.walk(node)):
+        names.add(PREVIOUS_OUTPUT)
+    return names
 
 
 def bound_names(tree):
@@ -104,7 +110,7 @@ def checks_testing_nothing(md_path):
             for node in _scoped_nodes(tree):
                 if isinstance(node, ast.Assert) and not _reached(_names(node.test), deps) & earlier:
                     found.append((number, ast.get_source_segment(cell.source, node)))
-        earlier |= bound_names(tree)
+        earlier |= bound_names(tree) | {PREVIOUS_OUTPUT}
     return found
 
 
