@@ -94,7 +94,9 @@ class MystNotebook(IPyNbFile):
             if source != cell.source:
                 return None
             messages = self.messages.get(msg_id, [])
-            if any(m["msg_type"] == "error" for m in messages):
+            # A cell tagged raises-exception shows its error on purpose (as in the book build).
+            expected = "raises-exception" in cell.metadata.get("tags", [])
+            if not expected and any(m["msg_type"] == "error" for m in messages):
                 return None
             cell.outputs = _outputs(messages, displays)
             cell.execution_count = count
