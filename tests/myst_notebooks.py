@@ -58,10 +58,13 @@ class MystNotebook(IPyNbFile):
     def setup(self):
         super().setup()
         self.started = time.perf_counter()
-        execute = self.kernel.execute_cell_input
+        client = self.kernel.kc
 
         def execute_and_remember(source, allow_stdin=None):
-            msg_id = execute(source, allow_stdin=allow_stdin)
+            # As a notebook client runs a cell: with history (nbval's own call stores none,
+            # and then IPython cannot see a trailing ';' and shows the value anyway).
+            msg_id = client.execute(source, store_history=True, allow_stdin=bool(allow_stdin),
+                                    stop_on_error=False)
             self.executions.append((source, msg_id))
             return msg_id
 
