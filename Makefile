@@ -74,35 +74,29 @@ data:
 	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq fortunes-zh; \
 	fi
 
-# Debian's Chromium and its WebDriver (Playwright drives /usr/bin/chromium), only those missing.
-browser:
-	@missing=$$(for p in $(BROWSER_DEBS); do \
+# Install those of the Debian packages $(1) that are missing, saying what for ($(2)); $(3): extra
+# apt-get flags. apt-get update runs only when something is missing.
+define install_missing_debs
+	@missing=$$(for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing" $$missing "(Debian) for the browser tests"; \
+	  echo "Installing" $$missing "(Debian) $(2)"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $$missing; \
+	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $(3) $$missing; \
 	fi
+endef
+
+# Debian's Chromium and its WebDriver (Playwright drives /usr/bin/chromium), only those missing.
+browser:
+	$(call install_missing_debs,$(BROWSER_DEBS),for the browser tests,)
 
 # Graphviz and the CJK font for the diagrams, only those missing.
 figures:
-	@missing=$$(for p in $(FIGURE_DEBS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing" $$missing "(Debian) for the book's diagrams"; \
-	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq $$missing; \
-	fi
+	$(call install_missing_debs,$(FIGURE_DEBS),for the book's diagrams,)
 
 # Debian's TeX Live for make pdf, only the packages missing (without recommends: a 210 MB download).
 tex:
-	@missing=$$(for p in $(TEX_DEBS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing" $$missing "(Debian) for make pdf"; \
-	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO $(APT_GET) update -qq && $$SUDO $(APT_GET) install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install_missing_debs,$(TEX_DEBS),for make pdf,--no-install-recommends)
 
 # Empty this mode's execution cache (and Sphinx's saved pages) when d2lutils changed, so no
 # output of an older package survives.
