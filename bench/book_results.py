@@ -1,13 +1,14 @@
 """The results a book build computed, read back from its executed notebooks.
 
 Every section glues what it measured (``TrainResult.glue`` and ``glue(...)`` calls: test
-accuracy, loss, norms, seconds per epoch). A build leaves each executed notebook in
-``<build>/_build/jupyter_execute``; this module collects the glued values into one JSON file,
-writes the rows a GPU machine contributes to 复现结果, and compares two builds:
+accuracy, loss, norms, seconds per epoch). A build leaves each section's glued outputs in
+``<build>/_build/jupyter_execute/<section>.glue.json``; this module collects the glued values
+into one JSON file, writes the rows a GPU machine contributes to 复现结果, and compares two
+builds:
 
     python -m bench.book_results collect . --out _build/book-results.json [--from-cache]
     python -m bench.book_results compare first.json second.json [--tolerance 0.002]
-    python -m bench.book_results gpu-table _build   # on a CUDA machine, after `make book`
+    python -m bench.book_results gpu-table .        # on a CUDA machine, after `make book`
 
 ``compare`` prints the two builds side by side and fails when a result (timings aside) differs
 by more than the tolerance: two full-mode builds on one machine, with the sections' fixed seeds,
@@ -22,8 +23,6 @@ import platform
 import sys
 from pathlib import Path
 
-import nbformat
-
 HERE = Path(__file__).resolve().parent
 GPU_TABLE = HERE / "results" / "book-cuda.md"
 # Glued names that measure time, not what was learned: they differ from run to run.
@@ -31,7 +30,8 @@ TIMING_WORDS = ("sec", "time", "seconds", "speed", "per-sec", "examples-per", "h
 
 
 def glued_values(notebook):
-    """``{name: value}`` of every glue output in an executed notebook (numbers as floats)."""
+    """``{name: value}`` of every glue output in an executed notebook as jupyter-cache keeps it
+    (numbers as floats)."""
     values = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -54,19 +54,25 @@ def _parse(text):
 
 
 def collect(build_dir):
-    """All glued values of a build: ``{"<chapter path>::<name>": value}``."""
+    """All glued values of a build: ``{"<chapter path>::<name>": value}``.
+
+    MyST-NB takes the glued outputs out of each executed notebook and writes them beside it as
+    ``<section>.glue.json`` (``{name: output}``, the MIME prefix already stripped).
+    """
     executed = Path(build_dir) / "_build" / "jupyter_execute"
     if not executed.is_dir():
         raise FileNotFoundError(f"no executed notebooks in {executed}: build the book first "
                                 f"(make book, or make book MODE=quick)")
     results = {}
-    for path in sorted(executed.rglob("*.ipynb")):
-        chapter = path.relative_to(executed).with_suffix(".md").as_posix()
-        notebook = nbformat.read(path, as_version=4)
-        for name, value in glued_values(notebook).items():
-            results[f"{chapter}::{name}"] = value
+    for path in sorted(executed.rglob("*.glue.json")):
+        chapter = path.relative_to(executed).as_posix().removesuffix(".glue.json") + ".md"
+        outputs = json.loads(path.read_text(encoding="utf-8"))
+        for name, output in outputs.items():
+            if "text/plain" in output.get("data", {}):
+                results[f"{chapter}::{name}"] = _parse(output["data"]["text/plain"])
     if not results:
-        raise ValueError(f"{executed} holds no glued results: was the book built?")
+        raise ValueError(f"{executed} holds no glued results (no *.glue.json beside the "
+                         f"executed notebooks): was the book built?")
     return results
 
 

@@ -2,24 +2,19 @@
 
 import json
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook, new_output
+from sphinx.cmd.build import main as sphinx_build
 
 from bench import book_results
 
 
-def _glue_output(name, value):
-    prefix = "application/papermill.record/"  # what myst-nb's glue() writes
-    return new_output("display_data", data={prefix + "text/plain": repr(value)},
-                      metadata={"scrapbook": {"name": name, "mime_prefix": prefix}})
-
-
 def _build(tmp_path, values, chapter="chapters/part/section"):
-    path = tmp_path / "_build" / "jupyter_execute" / f"{chapter}.ipynb"
+    """A build's ``jupyter_execute`` as MyST-NB leaves it: glued outputs in ``<x>.glue.json``."""
+    path = tmp_path / "_build" / "jupyter_execute" / f"{chapter}.glue.json"
     path.parent.mkdir(parents=True)
-    cell = new_code_cell("glue(...)", outputs=[_glue_output(k, v) for k, v in values.items()])
-    nbformat.write(new_notebook(cells=[cell]), path)
+    outputs = {k: {"output_type": "display_data", "data": {"text/plain": repr(v)},
+                   "metadata": {"scrapbook": {"name": k}}} for k, v in values.items()}
+    path.write_text(json.dumps(outputs), encoding="utf-8")
     return tmp_path
 
 
@@ -28,6 +23,28 @@ def test_collect_reads_every_glued_value_with_its_chapter(tmp_path):
     assert book_results.collect(build) == {
         "chapters/part/section.md::lenet-test-acc": 0.7961,
         "chapters/part/section.md::lenet-settings": "batch 256"}
+
+
+def test_collect_reads_what_a_real_myst_nb_build_writes(tmp_path):
+    # The layout above is MyST-NB's, not ours: build one glueing page with Sphinx to prove it
+    # (the executed .ipynb no longer holds the glued outputs; CI once found none there).
+    src = tmp_path / "src"
+    (src / "chapters" / "part").mkdir(parents=True)
+    (src / "conf.py").write_text('extensions = ["myst_nb"]\nnb_execution_mode = "force"\n',
+                                 encoding="utf-8")
+    (src / "index.md").write_text("# Index\n\n```{toctree}\nchapters/part/section\n```\n",
+                                  encoding="utf-8")
+    (src / "chapters" / "part" / "section.md").write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n---\n# Section\n\n"
+        "```{code-cell}\nfrom myst_nb import glue\nglue('acc', 0.7961, display=False)\n"
+        "glue('settings', 'batch 256', display=False)\n```\n", encoding="utf-8")
+    out = tmp_path / "out"
+    status = sphinx_build(["-q", "-b", "html", str(src), str(out / "_build" / "html"),
+                           "-d", str(tmp_path / "doctrees")])
+    assert status == 0
+    # MyST-NB writes jupyter_execute beside the builder's output folder.
+    assert book_results.collect(out) == {"chapters/part/section.md::acc": 0.7961,
+                                         "chapters/part/section.md::settings": "batch 256"}
 
 
 def test_collect_without_a_build_says_to_build_first(tmp_path):
