@@ -5,6 +5,8 @@ SHELL := /bin/bash
 
 PYTHON ?= python3.11
 VENV := .venv
+# Runs one step of make test and records its time (tests/stage.sh).
+STAGE := bash tests/stage.sh
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MODE ?= full
@@ -124,16 +126,22 @@ pdf: setup tex cache-check
 # cell a test item; hidden check cells are asserts, so a false claim fails); nbval stores each
 # executed chapter in the quick book's execution cache, so the quick-mode book build that
 # follows executes nothing again; then checks of the built HTML, also in headless Chromium,
-# and a chapter run in JupyterLab. Screenshots land in _build/screenshots.
+# and a chapter run in JupyterLab; then the PDF from the same cache, and checks of its pages.
+# Screenshots land in _build/screenshots; each step's time in _build/test-stages.txt.
 test: setup
-	$(VENV)/bin/ruff check d2lutils tests bench
-	D2L_QUICK=1 $(VENV)/bin/pytest tests
+	@rm -f _build/test-stages.txt
+	$(STAGE) lint $(VENV)/bin/ruff check d2lutils tests bench _ext jupyter
+	$(STAGE) "unit tests" env D2L_QUICK=1 $(VENV)/bin/pytest tests
 	$(MAKE) --no-print-directory cache-check MODE=quick
-	D2L_QUICK=1 D2L_NB_CACHE=$(abspath _build/quick/_build/.jupyter_cache) $(VENV)/bin/pytest chapters
-	$(MAKE) --no-print-directory book MODE=quick
-	D2L_BOOK_HTML=_build/quick/_build/html $(VENV)/bin/pytest -m book tests
-	D2L_BOOK_HTML=_build/quick/_build/html D2L_SCREENSHOTS=_build/screenshots \
-	  $(VENV)/bin/pytest -m browser tests
+	$(STAGE) "nbval, every chapter" env D2L_QUICK=1 \
+	  D2L_NB_CACHE=$(abspath _build/quick/_build/.jupyter_cache) $(VENV)/bin/pytest chapters
+	$(STAGE) "quick-mode book" $(MAKE) --no-print-directory book MODE=quick
+	$(STAGE) "HTML checks" env D2L_BOOK_HTML=_build/quick/_build/html $(VENV)/bin/pytest -m book tests
+	$(STAGE) "browser and JupyterLab tests" env D2L_BOOK_HTML=_build/quick/_build/html \
+	  D2L_SCREENSHOTS=_build/screenshots $(VENV)/bin/pytest -m browser tests
+	$(STAGE) "quick-mode PDF" $(MAKE) --no-print-directory pdf MODE=quick
+	$(STAGE) "PDF checks" env D2L_BOOK_PDF=_build/quick/_build/latex/book.pdf \
+	  D2L_SCREENSHOTS=_build/screenshots $(VENV)/bin/pytest -m pdf tests
 
 # The chapters cell by cell under nbval (each cell a test item): to debug one chapter, run
 # `D2L_QUICK=1 .venv/bin/pytest chapters/<part>/<section>.md`.

@@ -7,12 +7,18 @@ unicode-math to the preamble, which fight with ctex's Chinese typesetting; here 
 back to Sphinx's ``manual`` (on ``ctexbook``, see ``latex_docclass`` in _config.yml) and its
 preamble lines are dropped. The parts after the numbered ones (附录) become LaTeX's appendix
 (chapters A, B, ...), as the HTML book leaves them unnumbered.
+
+Two kinds of target have no LaTeX label of the name that Sphinx's ``{ref}`` points to, so the
+PDF's links to them were undefined: sphinx-exercise labels an exercise ``exercise:<label>`` where
+a reference asks for ``<docname>:<label>``, and the root page's own labels (``sec-intro``) vanish
+with its title, which becomes the PDF's title page. Both get the label that references use.
 """
 
 from docutils import nodes
 from sphinx.builders.latex import LaTeXBuilder
 
 JB_PREAMBLE = "% Start of preamble defined in sphinx-jupyterbook-latex %"
+EXERCISE_NODES = ("exercise_node", "exercise_enumerable_node")
 
 
 def use_ctex_class(app, config):
@@ -41,8 +47,31 @@ def appendix_parts(app, doctree, docname):
             return
 
 
+def latex_label(docname, label):
+    target = f"{docname}:{label}"
+    return nodes.raw("", r"\phantomsection\label{\detokenize{" + target + "}}", format="latex")
+
+
+def missing_labels(app, doctree, docname):
+    """Labels for exercises and for the root page's targets, as ``{ref}`` resolves them."""
+    if not isinstance(app.builder, LaTeXBuilder):
+        return
+    registry = getattr(app.env, "sphinx_exercise_registry", {})
+    for node in list(doctree.findall(lambda n: type(n).__name__ in EXERCISE_NODES)):
+        entry = registry.get(node.get("label"))
+        if entry and entry.get("docname"):
+            node.parent.insert(node.parent.index(node),
+                               latex_label(entry["docname"], node["label"]))
+    root = app.config.root_doc
+    root_labels = [name for name, (doc, _anchor, _title)
+                   in app.env.domaindata["std"]["labels"].items() if doc == root]
+    for index, label in enumerate(root_labels):
+        doctree.insert(index, latex_label(root, label))
+
+
 def setup(app):
     # After sphinx-jupyterbook-latex's own config-inited handler (priority 500).
     app.connect("config-inited", use_ctex_class, priority=900)
     app.connect("doctree-resolved", appendix_parts)
+    app.connect("doctree-resolved", missing_labels)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
