@@ -26,7 +26,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 GPU_TABLE = HERE / "results" / "book-cuda.md"
 # Glued names that measure time, not what was learned: they differ from run to run.
-TIMING_WORDS = ("sec", "time", "seconds", "speed", "per-sec", "examples-per", "hours", "minutes")
+TIMING_WORDS = ("sec", "time", "seconds", "speed", "per-sec", "examples-per", "hours", "minutes",
+                "gbps", "gflops")
+TIMING_SUFFIXES = ("-us", "-ms")
+# Ratios of two measured times, whose names do not say so.
+TIMING_NAMES = {"use-gpu-tolist-ratio", "fmnist-read-ratio", "alexnet-epoch-ratio"}
 
 
 def glued_values(notebook):
@@ -91,7 +95,8 @@ def collect_from_cache(cache_dir):
 
 def is_timing(key):
     name = key.split("::", 1)[1]
-    return any(word in name for word in TIMING_WORDS)
+    return (any(word in name for word in TIMING_WORDS) or name.endswith(TIMING_SUFFIXES)
+            or name in TIMING_NAMES)
 
 
 def compare(first, second, tolerance):

@@ -4,7 +4,10 @@ For each model both pipelines train the same network (same seed, batch size, opt
 learning rate) for the same number of epochs; this is repeated ``reps`` times, alternating
 which pipeline goes first, so that load on a shared machine affects both alike. Reported:
 median and range of the seconds per epoch (training only, no evaluation), their ratio, and
-the test accuracy each pipeline reached. Results go to bench/results/ as Markdown and JSON.
+the test accuracy each pipeline reached; and how close each comes to the machine's limit: the
+floating-point operations of one training epoch (counted by ``d2l.training_flops``), the rate
+achieved, and its fraction of the matrix-product peak measured in the same run
+(``d2l.matmul_gflops``). Results go to bench/results/ as Markdown and JSON.
 
     python -m bench.run [--models softmax,mlp] [--epochs 3] [--reps 3] [--train-examples N]
 """
@@ -69,6 +72,14 @@ def run_reference(spec, train_iter, test_iter, epochs, device):
     return train(net, train_iter, test_iter, epochs, spec.lr, device)
 
 
+def epoch_flops(spec, train_iter, device):
+    """Floating-point operations of one training epoch (matrix products and convolutions)."""
+    X, y = next(iter(train_iter))
+    torch.manual_seed(0)
+    per_example = d2l.training_flops(spec.build().to(device), X.to(device), y.to(device)) / len(X)
+    return per_example * len(train_iter.dataset)
+
+
 def bench_model(name, spec, args, device, data_root):
     epochs = args.epochs or spec.epochs
     reps = args.reps or spec.reps
@@ -87,12 +98,14 @@ def bench_model(name, spec, args, device, data_root):
             runs[which].append({"sec_per_epoch": sec, "test_acc": acc})
             print(f"  {name} rep {rep + 1}/{reps} {which:9s}: {sec:7.3f} s/epoch, "
                   f"test acc {acc:.3f}", flush=True)
+    flops = epoch_flops(spec, ours_data[0], device)
     summary = {"model": name, "batch_size": spec.batch_size, "lr": spec.lr, "epochs": epochs,
-               "reps": reps, "runs": runs}
+               "reps": reps, "flops_per_epoch": flops, "runs": runs}
     for which, rs in runs.items():
         secs = [r["sec_per_epoch"] for r in rs]
-        summary[which] = {"median_sec": statistics.median(secs), "min_sec": min(secs),
-                          "max_sec": max(secs),
+        median = statistics.median(secs)
+        summary[which] = {"median_sec": median, "min_sec": min(secs), "max_sec": max(secs),
+                          "gflops": flops / median / 1e9,
                           "median_test_acc": statistics.median(r["test_acc"] for r in rs)}
     summary["ratio"] = summary["reference"]["median_sec"] / summary["ours"]["median_sec"]
     return summary
@@ -117,19 +130,24 @@ def markdown_table(results, env):
     lines = [f"Device: {env['device']} ({env['processor']}, {env['cpu_count']} CPUs, "
              f"torch {env['torch']}, {env['torch_threads']} threads); {env['date']}; "
              f"load average {env['load_average']:.2f} at start, "
-             f"{env.get('load_average_end', float('nan')):.2f} at end.",
+             f"{env.get('load_average_end', float('nan')):.2f} at end. "
+             f"Matrix-product peak measured in this run: {env['matmul_gflops']:.1f} GFLOPS "
+             f"(float32, 2048×2048).",
              "",
              "| model | batch | epochs × reps | d2l pipeline s/epoch (median, range) "
              "| ours s/epoch (median, range) | speed-up "
-             "| test acc d2l (median, range) | test acc ours (median, range) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| test acc d2l (median, range) | test acc ours (median, range) "
+             "| GFLOP per epoch | GFLOPS d2l / ours (ours: % of peak) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         ref, ours = r["reference"], r["ours"]
         lines.append(
             f"| {r['model']} | {r['batch_size']} | {r['epochs']} × {r['reps']} "
             f"| {ref['median_sec']:.3f} ({ref['min_sec']:.3f}–{ref['max_sec']:.3f}) "
             f"| {ours['median_sec']:.3f} ({ours['min_sec']:.3f}–{ours['max_sec']:.3f}) "
-            f"| {r['ratio']:.1f}× | {accuracy_cell(r, 'reference')} | {accuracy_cell(r, 'ours')} |")
+            f"| {r['ratio']:.1f}× | {accuracy_cell(r, 'reference')} | {accuracy_cell(r, 'ours')} "
+            f"| {r['flops_per_epoch'] / 1e9:.1f} | {ref['gflops']:.1f} / {ours['gflops']:.1f} "
+            f"({100 * ours['gflops'] / env['matmul_gflops']:.0f} %) |")
     return "\n".join(lines) + "\n"
 
 
@@ -174,6 +192,7 @@ def main(argv=None):
 def _bench(names, args):
     device = d2l.try_gpu()
     env = environment(device)
+    env["matmul_gflops"] = d2l.matmul_gflops(device=device, min_seconds=2.0)
     data_root = reference.torchvision_root(args.data_root)
     print(f"benchmarking {', '.join(names)} on {device}", flush=True)
     start = time.perf_counter()

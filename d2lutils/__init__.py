@@ -5,6 +5,7 @@ Importing touches neither the disk nor the network.
 """
 
 from .checkpoint import load_checkpoint, save_checkpoint
+from .compute import matmul_gflops, training_flops
 from .data import (
     DataFileError,
     TensorLoader,
@@ -116,7 +117,7 @@ __all__ = [
     "read_ames", "read_kaggle_csv", "save_submission", "split_house_prices",
     "Progress", "Residual", "Settings", "choose_settings", "format_seconds", "in_notebook",
     "use_mixed_precision", "lr_range_test",
-    "show_figure", "where_figures_show", "doctor",
+    "show_figure", "where_figures_show", "doctor", "matmul_gflops", "training_flops",
     "Poem", "SeqDataLoader", "Vocab", "count_corpus", "find_poem_corpus", "load_corpus_poems",
     "load_data_poems", "poem_lines", "read_poems", "seq_data_iter_random",
     "seq_data_iter_sequential", "split_poems", "tokenize",

@@ -22,7 +22,14 @@ def test_small_run_writes_markdown_and_json(tmp_path, capsys):
     table = (tmp_path / "out" / "results.md").read_text(encoding="utf-8")
     assert "| softmax | 256 | 1 × 1 |" in table
     acc = r["ours"]["median_test_acc"]
-    assert table.splitlines()[-1].endswith(f"| {acc:.3f} ({acc:.3f}–{acc:.3f}) |")  # one run
+    assert f"| {acc:.3f} ({acc:.3f}–{acc:.3f}) |" in table.splitlines()[-1]  # one run
+    # Softmax regression: one 784x10 product forward and one for the weights' gradient.
+    assert r["flops_per_epoch"] == 512 * 2 * (2 * 784 * 10)
+    peak = saved["environment"]["matmul_gflops"]
+    assert peak > 0 and f"peak measured in this run: {peak:.1f} GFLOPS" in table
+    ours = r["ours"]["gflops"]
+    assert ours == pytest.approx(r["flops_per_epoch"] / r["ours"]["median_sec"] / 1e9)
+    assert table.splitlines()[-1].endswith(f" / {ours:.1f} ({100 * ours / peak:.0f} %) |")
     assert table in capsys.readouterr().out
     # The torchvision copy of the data is complete (no temporary files left behind).
     raw = tmp_path / "data" / "FashionMNIST" / "raw"

@@ -61,6 +61,14 @@ def test_compare_ignores_timings_and_flags_differences_beyond_tolerance():
     assert only == ["c.md::new"]
 
 
+def test_measured_times_and_rates_count_as_timings():
+    for name in ("lenet-sec-per-epoch", "use-gpu-item-us", "use-gpu-clone-gbps",
+                 "alexnet-epoch-ratio", "resnet18-examples-per-sec"):
+        assert book_results.is_timing(f"c.md::{name}"), name
+    for name in ("lenet-test-acc", "weight-decay-norm-ratio", "backprop-flop-ratio"):
+        assert not book_results.is_timing(f"c.md::{name}"), name
+
+
 def test_compare_command_fails_when_two_builds_disagree(tmp_path, capsys):
     for name, acc in (("a.json", 0.80), ("b.json", 0.75)):
         (tmp_path / name).write_text(json.dumps(
