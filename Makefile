@@ -46,7 +46,7 @@ help:
 	@echo "make test   unit tests, every chapter under nbval (quick mode), the quick book from its cache, HTML and browser checks"
 	@echo "make pdf    the book as one PDF (XeLaTeX; MODE=quick for CI), from the book's execution cache"
 	@echo "make lab    JupyterLab with the chapters opening as notebooks"
-	@echo "make bench  time per epoch, the book's pipeline against the d2l book's (bench/results/)"
+	@echo "make bench  training time, the book's pipeline against the d2l book's (bench/results/)"
 	@echo "make clean  remove the virtual environment and build outputs"
 
 setup: $(STAMP) data browser figures
@@ -157,9 +157,11 @@ lab: setup
 	  --ServerApp.contents_manager_class=myst_lab.MystLabContentsManager \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-# Side by side: our in-memory pipeline against torchvision + DataLoader (see bench/run.py).
+# Side by side: our in-memory pipeline against torchvision + DataLoader (see bench/run.py);
+# then whether torch.compile would pay for itself in the sections' training (bench/compile.py).
 bench: setup
 	$(PY) -m bench.run $(BENCH_ARGS)
+	$(PY) -m bench.compile
 
 clean:
 	rm -rf $(VENV) _build *.egg-info

@@ -1,10 +1,13 @@
 """The d2l book's pipeline, for comparison: torchvision's FashionMNIST decoded per example by
 ``ToTensor``, batched by a ``DataLoader`` with 4 worker processes, and the d2l book's training
 loops (chapter 3: per-example losses averaged for ``backward``; chapter 6: Xavier init, every
-batch copied to the device, the running metrics read back after every batch).
+batch copied to the device, the running metrics read back after every batch; both evaluate the
+test accuracy after every epoch) and their plots: d2l's Animator redraws its figure at every
+point, which Jupyter renders as SVG; ``Plot`` does the same work (the SVG goes to memory).
 """
 
 import gzip
+import io
 import os
 import shutil
 import time
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import torch
 import torchvision
+from matplotlib.figure import Figure
 from torch import nn
 from torch.utils import data
 from torchvision import transforms
@@ -55,6 +59,27 @@ def load_data(batch_size, root, train_examples=None):
             data.DataLoader(test, batch_size, shuffle=False, num_workers=NUM_WORKERS))
 
 
+class Plot:
+    """What d2l's Animator does at every point in Jupyter: clear the axes, plot every series
+    again, and render the figure (as SVG, d2l's default in notebooks)."""
+
+    def __init__(self, series):
+        self.figure = Figure(figsize=(3.5, 2.5))
+        self.axes = self.figure.add_subplot()
+        self.points = [([], []) for _ in range(series)]
+
+    def add(self, x, ys):
+        for (xs_i, ys_i), y in zip(self.points, ys):
+            if y is not None:
+                xs_i.append(x)
+                ys_i.append(y)
+        self.axes.cla()
+        for xs_i, ys_i in self.points:
+            self.axes.plot(xs_i, ys_i)
+        self.axes.grid()
+        self.figure.savefig(io.BytesIO(), format="svg")
+
+
 def accuracy(y_hat, y):
     return float((y_hat.argmax(dim=1).type(y.dtype) == y).sum())
 
@@ -71,12 +96,12 @@ def evaluate_accuracy(net, data_iter, device):
 
 
 def train_ch3(net, train_iter, test_iter, num_epochs, lr, device):
-    """Chapter 3's loop; returns (seconds per epoch, test accuracy). Training time only."""
+    """Chapter 3's loop; returns (seconds per epoch of training only, final test accuracy)."""
     loss = nn.CrossEntropyLoss(reduction="none")
     updater = torch.optim.SGD(net.parameters(), lr=lr)
     net.to(device)
-    seconds = 0.0
-    for _ in range(num_epochs):
+    seconds, plot = 0.0, Plot(3)
+    for epoch in range(num_epochs):
         net.train()
         metric = [0.0, 0.0, 0]
         start = time.perf_counter()
@@ -91,11 +116,13 @@ def train_ch3(net, train_iter, test_iter, num_epochs, lr, device):
             metric[1] += accuracy(y_hat, y)
             metric[2] += y.numel()
         seconds += time.perf_counter() - start
-    return seconds / num_epochs, evaluate_accuracy(net, test_iter, device)
+        test_acc = evaluate_accuracy(net, test_iter, device)
+        plot.add(epoch + 1, (metric[0] / metric[2], metric[1] / metric[2], test_acc))
+    return seconds / num_epochs, test_acc
 
 
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
-    """Chapter 6's loop; returns (seconds per epoch, test accuracy). Training time only."""
+    """Chapter 6's loop; returns (seconds per epoch of training only, final test accuracy)."""
     def init_weights(m):
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)
@@ -104,12 +131,12 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    seconds = 0.0
-    for _ in range(num_epochs):
+    seconds, plot, num_batches = 0.0, Plot(3), len(train_iter)
+    for epoch in range(num_epochs):
         net.train()
         metric = [0.0, 0.0, 0]
-        start = time.perf_counter()
-        for X, y in train_iter:
+        seconds -= time.perf_counter()
+        for i, (X, y) in enumerate(train_iter):
             optimizer.zero_grad()
             X, y = X.to(device), y.to(device)
             y_hat = net(X)
@@ -120,5 +147,12 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
                 metric[0] += float(l * X.shape[0])
                 metric[1] += accuracy(y_hat, y)
                 metric[2] += X.shape[0]
-        seconds += time.perf_counter() - start
-    return seconds / num_epochs, evaluate_accuracy(net, test_iter, device)
+            if (i + 1) % max(1, num_batches // 5) == 0 or i == num_batches - 1:
+                seconds += time.perf_counter()  # plotting is not training time
+                plot.add(epoch + (i + 1) / num_batches,
+                         (metric[0] / metric[2], metric[1] / metric[2], None))
+                seconds -= time.perf_counter()
+        seconds += time.perf_counter()
+        test_acc = evaluate_accuracy(net, test_iter, device)
+        plot.add(epoch + 1, (None, None, test_acc))
+    return seconds / num_epochs, test_acc

@@ -1,13 +1,17 @@
-"""``make bench``: time per training epoch, the book's pipeline against the d2l book's.
+"""``make bench``: training time, the book's pipeline against the d2l book's.
 
 For each model both pipelines train the same network (same seed, batch size, optimiser and
 learning rate) for the same number of epochs; this is repeated ``reps`` times, alternating
 which pipeline goes first, so that load on a shared machine affects both alike. Reported:
-median and range of the seconds per epoch (training only, no evaluation), their ratio, and
-the test accuracy each pipeline reached; and how close each comes to the machine's limit: the
-floating-point operations of one training epoch (counted by ``d2l.training_flops``), the rate
-achieved, and its fraction of the matrix-product peak measured in the same run
-(``d2l.matmul_gflops``). Results go to bench/results/ as Markdown and JSON.
+median and range of the seconds per epoch (training only, no evaluation), the seconds of the
+whole call as a reader makes it (training, evaluation after every epoch, plotting), their
+ratios, and the test accuracy each pipeline reached; and how close each comes to the machine's
+limit: the floating-point operations of one training epoch (counted by
+``d2l.training_flops``), the rate achieved, and its fraction of the matrix-product peak
+measured in the same run (``d2l.matmul_gflops``). LeNet and BN-LeNet train for their
+sections' 10 epochs, ResNet-18 for its CPU settings' 2. The other modern-CNN sections' nets
+(built by the chapters' own code, see ``chapter_models``) train one epoch at their CPU settings,
+with the book's pipeline only. Results go to bench/results/ as Markdown and JSON.
 
     python -m bench.run [--models softmax,mlp] [--epochs 3] [--reps 3] [--train-examples N]
 """
@@ -28,7 +32,7 @@ from torch import nn
 
 import d2lutils as d2l
 
-from . import models, reference
+from . import chapter_models, models, reference
 
 HERE = Path(__file__).resolve().parent
 PEAK_SIZE = 2048  # the matrices of the matmul whose speed is the machine's peak
@@ -44,14 +48,25 @@ class Spec:
     lr: float
     epochs: int
     reps: int
+    resize: int = 28  # image height and width
+    num_train: int = None  # training examples (None: all 60,000)
+    compare: bool = True  # also train with the d2l pipeline
+
+
+def chapter_spec(chapter):
+    """One epoch of a modern-CNN section's net at the section's CPU settings."""
+    build, s = chapter_models.load(chapter)
+    return Spec(build, "ch6", s.batch_size, s.lr, epochs=1, reps=1, resize=s.resize,
+                num_train=getattr(s, "num_train", None), compare=False)
 
 
 SPECS = {
     "softmax": Spec(models.softmax, "ch3", 256, 0.1, epochs=3, reps=3),
     "mlp": Spec(models.mlp, "ch3", 256, 0.1, epochs=3, reps=3),
-    "lenet": Spec(models.lenet, "ch6", 256, 0.9, epochs=3, reps=3),
-    "bn-lenet": Spec(models.bn_lenet, "ch6", 256, 1.0, epochs=3, reps=3),
-    "resnet18": Spec(models.resnet18, "ch6", 256, 0.05, epochs=1, reps=2),
+    "lenet": Spec(models.lenet, "ch6", 256, 0.9, epochs=10, reps=2),
+    "bn-lenet": Spec(models.bn_lenet, "ch6", 256, 1.0, epochs=10, reps=2),
+    "resnet18": Spec(models.resnet18, "ch6", 256, 0.05, epochs=2, reps=1),
+    **{name: chapter_spec(name) for name in chapter_models.CHAPTERS_BENCHED},
 }
 
 
@@ -83,31 +98,42 @@ def epoch_flops(spec, train_iter, device):
 def bench_model(name, spec, args, device, data_root):
     epochs = args.epochs or spec.epochs
     reps = args.reps or spec.reps
-    ours_data = d2l.load_data_fashion_mnist(spec.batch_size)
-    if args.train_examples:
-        ours_data = (ours_data[0].take(args.train_examples), ours_data[1])
-    ref_data = reference.load_data(spec.batch_size, data_root, args.train_examples)
-    runs = {"reference": [], "ours": []}
+    ours_data = d2l.load_data_fashion_mnist(spec.batch_size, resize=spec.resize)
+    num_train = min(n for n in (spec.num_train, args.train_examples, len(ours_data[0].dataset))
+                    if n is not None)
+    ours_data = (ours_data[0].take(num_train), ours_data[1])
+    pipelines = ["reference", "ours"] if spec.compare else ["ours"]
+    if spec.compare:
+        ref_data = reference.load_data(spec.batch_size, data_root, args.train_examples)
+    runs = {which: [] for which in pipelines}
     for rep in range(reps):
-        order = ["reference", "ours"] if rep % 2 == 0 else ["ours", "reference"]
-        for which in order:
+        for which in pipelines if rep % 2 == 0 else pipelines[::-1]:
             torch.manual_seed(rep)  # the same initial weights for both pipelines
             run = run_reference if which == "reference" else run_ours
             data = ref_data if which == "reference" else ours_data
+            start = time.perf_counter()
             sec, acc = run(spec, *data, epochs, device)
-            runs[which].append({"sec_per_epoch": sec, "test_acc": acc})
+            call = time.perf_counter() - start  # the whole call: evaluation and plots too
+            runs[which].append({"sec_per_epoch": sec, "call_sec": call, "test_acc": acc})
             print(f"  {name} rep {rep + 1}/{reps} {which:9s}: {sec:7.3f} s/epoch, "
-                  f"test acc {acc:.3f}", flush=True)
+                  f"{call:7.1f} s whole call, test acc {acc:.3f}", flush=True)
     flops = epoch_flops(spec, ours_data[0], device)
-    summary = {"model": name, "batch_size": spec.batch_size, "lr": spec.lr, "epochs": epochs,
-               "reps": reps, "flops_per_epoch": flops, "runs": runs}
+    summary = {"model": name, "batch_size": spec.batch_size, "resize": spec.resize,
+               "num_train": num_train, "lr": spec.lr, "epochs": epochs, "reps": reps,
+               "flops_per_epoch": flops, "runs": runs}
     for which, rs in runs.items():
         secs = [r["sec_per_epoch"] for r in rs]
+        calls = [r["call_sec"] for r in rs]
         median = statistics.median(secs)
         summary[which] = {"median_sec": median, "min_sec": min(secs), "max_sec": max(secs),
+                          "median_call_sec": statistics.median(calls),
+                          "min_call_sec": min(calls), "max_call_sec": max(calls),
                           "gflops": flops / median / 1e9,
                           "median_test_acc": statistics.median(r["test_acc"] for r in rs)}
-    summary["ratio"] = summary["reference"]["median_sec"] / summary["ours"]["median_sec"]
+    if spec.compare:
+        summary["ratio"] = summary["reference"]["median_sec"] / summary["ours"]["median_sec"]
+        summary["call_ratio"] = (summary["reference"]["median_call_sec"]
+                                 / summary["ours"]["median_call_sec"])
     return summary
 
 
@@ -134,26 +160,46 @@ def markdown_table(results, env):
              f"Matrix-product peak measured in this run: {env['matmul_gflops']:.1f} GFLOPS "
              f"(float32, {PEAK_SIZE}×{PEAK_SIZE}).",
              "",
-             "| model | batch | epochs × reps | d2l pipeline s/epoch (median, range) "
-             "| ours s/epoch (median, range) | speed-up "
+             "| model | batch, image size, training examples | epochs × reps "
+             "| d2l pipeline s/epoch (median, range) | ours s/epoch (median, range) | speed-up "
+             "| d2l pipeline s per whole call (median, range) "
+             "| ours s per whole call (median, range) | speed-up "
              "| test acc d2l (median, range) | test acc ours (median, range) "
              "| GFLOP per epoch | GFLOPS d2l / ours (ours: % of peak) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        ref, ours = r["reference"], r["ours"]
+        ours, ref = r["ours"], r.get("reference")
+        d2l_gflops = f"{ref['gflops']:.1f}" if ref else "—"
         lines.append(
-            f"| {r['model']} | {r['batch_size']} | {r['epochs']} × {r['reps']} "
-            f"| {ref['median_sec']:.3f} ({ref['min_sec']:.3f}–{ref['max_sec']:.3f}) "
-            f"| {ours['median_sec']:.3f} ({ours['min_sec']:.3f}–{ours['max_sec']:.3f}) "
-            f"| {r['ratio']:.1f}× | {accuracy_cell(r, 'reference')} | {accuracy_cell(r, 'ours')} "
-            f"| {r['flops_per_epoch'] / 1e9:.1f} | {ref['gflops']:.1f} / {ours['gflops']:.1f} "
+            f"| {r['model']} | {r['batch_size']}, {r['resize']}×{r['resize']}, "
+            f"{r['num_train']} | {r['epochs']} × {r['reps']} "
+            f"| {seconds_cell(ref, '_sec', 3)} | {seconds_cell(ours, '_sec', 3)} "
+            f"| {ratio_cell(r, 'ratio')} "
+            f"| {seconds_cell(ref, '_call_sec', 1)} | {seconds_cell(ours, '_call_sec', 1)} "
+            f"| {ratio_cell(r, 'call_ratio')} "
+            f"| {accuracy_cell(r, 'reference')} | {accuracy_cell(r, 'ours')} "
+            f"| {r['flops_per_epoch'] / 1e9:.1f} | {d2l_gflops} / {ours['gflops']:.1f} "
             f"({100 * ours['gflops'] / env['matmul_gflops']:.0f} %) |")
     return "\n".join(lines) + "\n"
+
+
+def seconds_cell(summary, suffix, digits):
+    """'median (min–max)' of one pipeline's times, '—' for a pipeline that did not run."""
+    if summary is None:
+        return "—"
+    median, low, high = (summary[f"{k}{suffix}"] for k in ("median", "min", "max"))
+    return f"{median:.{digits}f} ({low:.{digits}f}–{high:.{digits}f})"
+
+
+def ratio_cell(result, key):
+    return f"{result[key]:.1f}×" if key in result else "—"
 
 
 def accuracy_cell(result, which):
     """Median and range of one pipeline's test accuracies: the runs differ in their seed (and
     so in initial weights and batch order), which moves the accuracy after a few epochs."""
+    if which not in result["runs"]:
+        return "—"
     accs = [r["test_acc"] for r in result["runs"][which]]
     return f"{result[which]['median_test_acc']:.3f} ({min(accs):.3f}–{max(accs):.3f})"
 

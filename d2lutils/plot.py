@@ -228,8 +228,12 @@ class Animator:
         self._display = None
         self.path = None  # the file the figure is saved to, outside Jupyter without windows
 
-    def add(self, x, y):
-        """Add one point per series: ``y`` is a number or a sequence (None skips a series)."""
+    def add(self, x, y, draw=True):
+        """Add one point per series: ``y`` is a number or a sequence (None skips a series).
+
+        ``draw=False`` keeps the point without redrawing the figure (drawing takes tens of
+        milliseconds); the next drawn point shows it too.
+        """
         ys = _as_points(y)
         xs = _as_points(x) if _is_sequence(x) else [x] * len(ys)
         if self.X is None:
@@ -242,6 +246,8 @@ class Animator:
             return
         if self.where != "notebook":
             self._print_point(xs, ys)
+        if not draw:
+            return
         ax = self.axes[0]
         ax.cla()
         for xs_i, ys_i, fmt in zip(self.X, self.Y, cycle(self.fmts)):

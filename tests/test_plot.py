@@ -187,6 +187,24 @@ def test_animator_in_jupyter_displays_once_then_updates(monkeypatch):
     assert Handle.updates == 2
 
 
+def test_animator_add_without_drawing_keeps_the_point_for_the_next_drawing(monkeypatch):
+    class Handle:
+        updates = 0
+
+        def update(self, fig):
+            Handle.updates += 1
+
+    monkeypatch.setattr(plot_module, "in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", lambda fig, display_id: Handle())
+    animator = d2l.Animator()
+    animator.add(1, 0.5)
+    animator.add(2, 0.4, draw=False)
+    assert Handle.updates == 0 and ydata(animator.axes[0]) == [[0.5]]  # not redrawn yet
+    assert animator.Y == [[0.5, 0.4]]
+    animator.add(3, 0.3)
+    assert Handle.updates == 1 and ydata(animator.axes[0]) == [[0.5, 0.4, 0.3]]
+
+
 ANIMATOR_CELL = """\
 animator = d2l.Animator(xlabel="epoch", legend=["loss"])
 for epoch in range(1, 6):

@@ -353,6 +353,85 @@ def test_train_ch6_speed_and_time_per_epoch_agree(full_mode):
     assert result.examples_per_sec * result.sec_per_epoch == pytest.approx(64)
 
 
+def test_evaluate_accuracy_gpu_equals_evaluate_accuracy_on_uneven_batches():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    _, test_iter = image_loaders()  # 32 examples in batches of 16
+    X, y = test_iter.tensors
+    uneven = d2l.load_array((X[:27], y[:27]), 10, is_train=False)  # 10, 10 and 7
+    assert d2l.evaluate_accuracy_gpu(net, uneven) == d2l.evaluate_accuracy(net, uneven)
+
+
+def narrow_hand_made_batch_norm():
+    """A batch norm as written by hand in the batch-norm section: (1, C, 1, 1) parameters."""
+    norm = nn.Module()
+    norm.gamma = nn.Parameter(torch.ones(1, 6, 1, 1))
+    norm.register_buffer("moving_mean", torch.zeros(1, 6, 1, 1))
+    return nn.Sequential(nn.Conv2d(1, 6, 3), norm)
+
+
+@pytest.mark.parametrize("net, device, expected", [
+    (nn.Sequential(nn.Conv2d(1, 6, 5), nn.Sigmoid()), "cpu", torch.channels_last),
+    (nn.Sequential(nn.Conv2d(1, 6, 5), nn.Sigmoid()), "cuda", torch.contiguous_format),
+    (nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), "cpu", torch.contiguous_format),
+    (nn.Sequential(nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6)), "cpu", torch.contiguous_format),
+    (nn.Sequential(nn.Conv2d(1, 16, 5), nn.BatchNorm2d(16)), "cpu", torch.channels_last),
+    (nn.Sequential(nn.Conv2d(1, 6, 5), nn.Flatten(), nn.LazyLinear(10), nn.BatchNorm1d(10)),
+     "cpu", torch.channels_last),  # batch norm of a dense layer: not in the conv layout
+    (narrow_hand_made_batch_norm(), "cpu", torch.contiguous_format),
+])
+def test_conv_memory_format_channels_last_for_conv_nets_on_the_cpu(net, device, expected):
+    assert d2l.conv_memory_format(net, device) == expected
+
+
+def test_train_ch6_trains_channels_last_and_hands_the_net_back_contiguous(full_mode,
+                                                                          monkeypatch):
+    seen = []
+    forward = nn.Conv2d.forward
+
+    def recording_forward(self, X):
+        seen.append(self.weight.is_contiguous(memory_format=torch.channels_last))
+        return forward(self, X)
+
+    monkeypatch.setattr(nn.Conv2d, "forward", recording_forward)
+    net = tiny_lenet()
+    d2l.train_ch6(net, *image_loaders(), num_epochs=1, lr=0.1, device=CPU)
+    assert seen[-1] and sum(seen) >= len(image_loaders()[0])  # every training step
+    assert all(p.is_contiguous() for p in net.parameters())
+
+
+def test_train_ch6_in_either_layout_learns_the_same(full_mode, monkeypatch):
+    results = []
+    for memory_format in (torch.channels_last, torch.contiguous_format):
+        monkeypatch.setattr(train, "conv_memory_format",
+                            lambda net, device, chosen=memory_format: chosen)
+        torch.manual_seed(0)
+        net = tiny_lenet()
+        result = d2l.train_ch6(net, *image_loaders(), num_epochs=2, lr=0.1, device=CPU)
+        results.append((result.train_loss, net[0].weight.detach().clone()))
+    (loss_cl, w_cl), (loss_default, w_default) = results
+    assert loss_cl == pytest.approx(loss_default, rel=1e-4)
+    assert torch.allclose(w_cl, w_default, atol=1e-5)
+
+
+def test_train_ch6_reads_the_metrics_back_only_to_plot(full_mode, monkeypatch):
+    """The running sums stay tensors between plotted points: no host sync per batch."""
+    reads = []
+    float_ = float
+
+    def counting_float(x):
+        if isinstance(x, torch.Tensor):
+            reads.append(x)
+        return float_(x)
+
+    monkeypatch.setattr(train, "float", counting_float, raising=False)
+    train_iter, test_iter = image_loaders()  # 4 training batches of 16, 2 test batches
+    d2l.train_ch6(tiny_lenet(), train_iter, test_iter, num_epochs=1, lr=0.1, device=CPU)
+    # 4 plotted points (one per batch here: 4 // 5 rounds up to every batch) read loss and
+    # accuracy; the evaluation reads once.
+    assert len(reads) == 2 * 4 + 1
+
+
 @pytest.mark.parametrize("num_epochs", [0, -1])
 def test_train_ch6_rejects_fewer_than_one_epoch(full_mode, num_epochs):
     with pytest.raises(ValueError, match=f"num_epochs must be at least 1, got {num_epochs}"):
