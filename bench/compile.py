@@ -49,9 +49,8 @@ def make_step(net, compiled):
     return step
 
 
-def measure(name, num_steps, batches):
+def measure(name, num_steps, batches, steps_per_epoch):
     build, epochs = MODELS[name]
-    steps_per_epoch = len(d2l.load_data_fashion_mnist(256)[0])
     row = {"model": name, "section_steps": epochs * steps_per_epoch}
     for compiled in (False, True):
         torch.manual_seed(0)
@@ -98,7 +97,7 @@ def main(argv=None):
     os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="d2l-inductor-")
     train_iter, _ = d2l.load_data_fashion_mnist(256)
     batches = [b for _, b in zip(range(3 + args.steps), train_iter)]
-    rows = [measure(name, args.steps, batches) for name in names]
+    rows = [measure(name, args.steps, batches, len(train_iter)) for name in names]
     table = markdown(rows)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "compile.md").write_text(table, encoding="utf-8")
