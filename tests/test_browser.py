@@ -242,6 +242,7 @@ FIGURES = [
     ("chapters/convolutional-neural-networks/lenet", "fig-lenet-shapes"),
     ("chapters/modern-cnn/googlenet", "fig-googlenet-inception"),
     ("chapters/modern-cnn/resnet", "fig-resnet-block"),
+    ("chapters/recurrent-neural-networks/rnn", "fig-rnn-unrolled"),
 ]
 
 
