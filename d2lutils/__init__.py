@@ -17,6 +17,17 @@ from .data import (
     synthetic_data,
 )
 from .device import num_gpus, try_all_gpus, try_gpu, use_mixed_precision
+from .distributed import (
+    allreduce_grads,
+    load_on_all,
+    ring_allreduce,
+    run_processes,
+    save_on_rank0,
+    setup_from_env,
+    split_batch,
+    train_data_parallel,
+    train_ddp,
+)
 from .doctor import doctor
 from .figures import (
     Diagram,
@@ -125,4 +136,6 @@ __all__ = [
     "seq_data_iter_sequential", "split_poems", "tokenize",
     "PerplexityResult", "RNNModel", "RNNModelScratch", "evaluate_perplexity", "grad_clipping",
     "predict_ch8", "train_ch8", "train_epoch_ch8",
+    "allreduce_grads", "load_on_all", "ring_allreduce", "run_processes", "save_on_rank0",
+    "setup_from_env", "split_batch", "train_data_parallel", "train_ddp",
 ]

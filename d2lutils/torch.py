@@ -348,7 +348,7 @@ LATER_CHAPTERS = {
                     "10 (attention mechanisms)"),
     **dict.fromkeys(["annotate", "train_2d", "show_trace_2d", "get_data_ch11", "train_ch11",
                      "train_concise_ch11"], "11 (optimization algorithms)"),
-    **dict.fromkeys(["Benchmark", "split_batch", "resnet18", "train_batch_ch13", "train_ch13"],
+    **dict.fromkeys(["Benchmark", "resnet18", "train_batch_ch13", "train_ch13"],
                     "12-13 (computational performance, computer vision)"),
     **dict.fromkeys(["load_data_bananas", "load_data_voc", "load_data_imdb", "load_data_snli",
                      "load_data_ptb", "load_data_wiki", "BERTModel", "TokenEmbedding"],
@@ -384,6 +384,8 @@ D2L_NAMES = (
     "SeqDataLoader", "RNNModelScratch", "predict_ch8", "grad_clipping", "train_epoch_ch8",
     "train_ch8", "RNNModel", "read_time_machine", "load_corpus_time_machine",
     "load_data_time_machine",
+    # computational performance: d2l's split_batch, also for CPUs
+    "split_batch",
     # framework-neutral aliases
     "ones", "zeros", "ones_like", "zeros_like", "tensor", "arange", "linspace", "meshgrid",
     "normal", "rand", "randn", "eye", "exp", "log", "abs", "sin", "cos", "tanh", "sinh", "cosh",
