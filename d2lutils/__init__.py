@@ -19,7 +19,6 @@ from .data import (
 from .device import num_gpus, try_all_gpus, try_gpu, use_mixed_precision
 from .distributed import (
     allreduce_grads,
-    load_on_all,
     ring_allreduce,
     run_processes,
     save_on_rank0,
@@ -96,6 +95,7 @@ from .text import (
     split_poems,
     tokenize,
 )
+from .timing import synchronize, time_in_turns
 from .train import (
     Accumulator,
     Timer,
@@ -136,6 +136,7 @@ __all__ = [
     "seq_data_iter_sequential", "split_poems", "tokenize",
     "PerplexityResult", "RNNModel", "RNNModelScratch", "evaluate_perplexity", "grad_clipping",
     "predict_ch8", "train_ch8", "train_epoch_ch8",
-    "allreduce_grads", "load_on_all", "ring_allreduce", "run_processes", "save_on_rank0",
+    "allreduce_grads", "ring_allreduce", "run_processes", "save_on_rank0",
     "setup_from_env", "split_batch", "train_data_parallel", "train_ddp",
+    "synchronize", "time_in_turns",
 ]

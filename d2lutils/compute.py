@@ -16,6 +16,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from .device import try_gpu
+from .timing import synchronize
 
 
 def training_flops(net, X, y, loss=None):
@@ -41,8 +42,8 @@ def matmul_gflops(n=2048, device=None, dtype=torch.float32, min_seconds=0.5):
     in GFLOPS (10⁹ floating-point operations per second): this machine's practical peak.
 
     One product costs ``2 n³`` operations; products are repeated until ``min_seconds`` have
-    passed (after one untimed warm-up), and on CUDA the device is synchronised before the clock
-    is read, since kernels run asynchronously.
+    passed (after one untimed warm-up), and the device is synchronised before the clock is read,
+    since GPU kernels run asynchronously.
     """
     if n < 1 or min_seconds <= 0:
         raise ValueError(f"need n >= 1 and min_seconds > 0, got n={n}, min_seconds={min_seconds}")
@@ -50,17 +51,13 @@ def matmul_gflops(n=2048, device=None, dtype=torch.float32, min_seconds=0.5):
     a = torch.randn(n, n, device=device, dtype=dtype)
     b = torch.randn(n, n, device=device, dtype=dtype)
 
-    def sync():
-        if torch.device(device).type == "cuda":
-            torch.cuda.synchronize(device)
-
     torch.mm(a, b)
-    sync()
+    synchronize(device)
     products, start = 0, time.perf_counter()
     while True:
         torch.mm(a, b)
         products += 1
-        sync()
+        synchronize(device)
         elapsed = time.perf_counter() - start
         if elapsed >= min_seconds:
             return 2 * n**3 * products / elapsed / 1e9

@@ -222,11 +222,6 @@ def save_on_rank0(state, path):  # @save
     dist.barrier()
 
 
-def load_on_all(path, device):  # @save
-    """Every rank reads the checkpoint at ``path``, its tensors placed on ``device``."""
-    return load_checkpoint(path, map_location=device)
-
-
 # --- the chapter's training: an MLP on Fashion-MNIST, data parallel -----------------------------
 
 def fashion_mnist_vectors(num_examples, dtype=torch.float32):
@@ -310,7 +305,7 @@ def train_ddp(num_epochs, batch_size, lr, checkpoint, num_examples=6000, seed=0)
         optimizer = torch.optim.SGD(net.parameters(), lr)
         first_epoch = 0
         if os.path.exists(checkpoint):
-            state = load_on_all(checkpoint, device)
+            state = load_checkpoint(checkpoint, map_location=device)
             net.load_state_dict(state["net"])
             optimizer.load_state_dict(state["optimizer"])
             first_epoch = state["epoch"]

@@ -28,6 +28,7 @@ PLOT_PAGES = [
     "chapters/linear-networks/linear-regression",
     "chapters/linear-networks/image-classification-dataset",
     "chapters/multilayer-perceptrons/underfit-overfit",
+    "chapters/computational-performance/hardware",  # the roofline, drawn from its measurements
 ]
 CODE_PAGE = "chapters/preliminaries/ndarray"
 SEARCHES = [("张量", "chapters/preliminaries/ndarray"),

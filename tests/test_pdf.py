@@ -111,7 +111,8 @@ def test_cross_references_and_citations_are_resolved(pages):
         for keys in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", source):
             cited.update(k.strip() for k in keys.split(","))
     assert cited
-    bibliography = "\n".join(pages[-10:])
+    # The bibliography's pages: those with entries, each line starting with a label like [LBBH98].
+    bibliography = "\n".join(p for p in pages if re.search(r"^\s*\[[^\]\s]+\d\d\]\s", p, re.M))
     bib = (ROOT / "chapters" / "references.bib").read_text(encoding="utf-8")
     for key in sorted(cited):
         entry = re.search(r"@\w+\{" + re.escape(key) + r",(.*?)\n\}", bib, re.S)

@@ -8,7 +8,7 @@ import d2lutils
 from tests.saved_code import package_saved_names, package_source, saved_definitions
 
 ROOT = Path(__file__).resolve().parent.parent
-# drafts/ holds chapters still being written (not yet in the book); their code is shown there.
+# drafts/ holds chapters still being written (not yet in the book), when there are any.
 CHAPTERS = sorted((ROOT / "chapters").rglob("*.md")) + sorted((ROOT / "drafts").rglob("*.md"))
 SAVED = [(md.relative_to(ROOT), name, src)
          for md in CHAPTERS for name, src in saved_definitions(md)]
